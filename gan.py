@@ -60,8 +60,9 @@ def _quiet_tensorflow():
     with native_stderr_silenced():
         import tensorflow
 
-    tensorflow.get_logger().setLevel("ERROR")
-    tensorflow.config.experimental.enable_op_determinism()
+        tensorflow.get_logger().setLevel("ERROR")
+        tensorflow.config.experimental.enable_op_determinism()
+        tensorflow.config.list_physical_devices()  # probes CUDA once, here, where its complaint is hidden
 
 
 def _headless_matplotlib():
@@ -332,7 +333,7 @@ class GAN:
             self.eval_x = tf.placeholder(tf.float32, (None, 1), "x")
             self.eval_G = self.generate(self.eval_z, custom_getter=ema_getter if self.ema else None)
             self.eval_D = tf.sigmoid(self.discriminate(self.eval_x))
-            self.eval_histogram = tf.summary.histogram("eval/generated", self.eval_G)
+            self.eval_histogram = tf.summary.histogram("generated", self.eval_G)  # tag eval/generated
 
 
 def in_graph_loop(step_fn, num_steps, num_outputs):
@@ -414,7 +415,7 @@ class EvalGrid:
         eval_rng = np.random.RandomState(EVAL_SEED)
         self.real = DataDistribution(args.mu, args.sigma, eval_rng).sample(EVAL_POINTS)
         self.held_out = DataDistribution(args.mu, args.sigma, eval_rng).sample(KDE_REAL)
-        self.real_density = np.histogram(self.real, self.bins, density=True)[0]
+        self.real_density = density(self.real, self.bins)
         # the data's exact quantiles: a noiseless sample of N(mu, sigma) for the Wasserstein distance
         self.quantiles = stats.norm.ppf((np.arange(EVAL_POINTS) + 0.5) / EVAL_POINTS, args.mu, args.sigma)
         self.groups = grid_groups(EVAL_POINTS, args.batch_size)
@@ -485,10 +486,18 @@ def kde_nll(samples, held_out):
 # ----------------------------------------------------------------------------- plots
 
 
+def density(samples, bins):
+    """Histogram density over bins, normalised by all samples: mass outside the bins lowers the curve
+    instead of vanishing (numpy's density=True would rescale what is inside to area 1)."""
+    finite = samples[np.isfinite(samples)]
+    counts = np.histogram(finite, bins)[0]
+    return counts / (max(len(samples), 1) * np.diff(bins))
+
+
 def plot_distributions(path, frame, grid, args, note=""):
     """The reference figure: decision boundary, real data and generated data over [-R, R]."""
     samples, decision = frame
-    generated = np.histogram(samples, grid.bins, density=True)[0] if np.all(np.isfinite(samples)) else None
+    generated = density(samples, grid.bins) if np.all(np.isfinite(samples)) else None
     outside = float(np.mean(np.abs(samples) > args.noise_range)) if generated is not None else 1.0
     fig, ax = plt.subplots(figsize=(8, 5))
     if decision is not None:  # None after divergence: D's weights are no longer finite
@@ -546,9 +555,8 @@ class AnimationFrames:
         self.frames = []  # (step, decision (ANIM_POINTS,), generated density (NUM_BINS - 1,))
 
     def add(self, step, samples, decision):
-        finite = samples[np.isfinite(samples)]
-        density = np.histogram(finite, self.grid.bins, density=True)[0] if len(finite) else np.zeros(NUM_BINS - 1)
-        self.frames.append((step, decision[self.keep].astype(np.float32), density.astype(np.float32)))
+        generated = density(samples, self.grid.bins).astype(np.float32)
+        self.frames.append((step, decision[self.keep].astype(np.float32), generated))
 
     def save(self):
         grid = self.grid
@@ -563,9 +571,9 @@ class AnimationFrames:
         writer = GifWriter(fps=30) if self.path.endswith(".gif") else animation.FFMpegWriter(fps=30)
         tmp = temporary_path(self.path)
         with writer.saving(fig, tmp, dpi=80):
-            for step, decision, density in self.frames:
+            for step, decision, generated in self.frames:
                 line_db.set_data(grid.xs[self.keep], decision)
-                line_pg.set_data(grid.centres, density)
+                line_pg.set_data(grid.centres, generated)
                 counter.set_text(f"step {step}")
                 writer.grab_frame()
         os.replace(tmp, self.path)
@@ -1245,7 +1253,7 @@ def preset_list(text):
 
 
 def build_parser():
-    parser = Parser(description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="gan.py", description=__doc__.split("\n\n")[0])
     defaults = {}
 
     def add(flag, default, text, **kw):
@@ -1427,14 +1435,17 @@ def check_combinations(args):
 
 
 def unwritable(folder):
-    """Why folder cannot be created or written, or None."""
+    """Why folder cannot be created or written, or None. Probes with a temporary file that it removes."""
     path = os.path.abspath(folder or ".")
     while not os.path.exists(path):
         path = os.path.dirname(path)
     if not os.path.isdir(path):
         return f"cannot be created: {path} is a file"
-    if not os.access(path, os.W_OK | os.X_OK):
-        return f"cannot be written: no permission on {path}"
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        return f"cannot be written: {error.strerror} in {path}"
     return None
 
 
@@ -1445,7 +1456,7 @@ def main(argv=None):
             return run_study(args)
         summary = run(args)
     except RunError as error:
-        print(f"{os.path.basename(sys.argv[0])}: error: {error}", file=sys.stderr)
+        print(f"gan.py: error: {error}", file=sys.stderr)
         return EXIT_BAD_FLAG
     except KeyboardInterrupt:
         print("stopped at once: files of this run may be from an earlier step", file=sys.stderr)

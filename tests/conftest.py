@@ -1,0 +1,50 @@
+import os
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import gan  # noqa: E402
+
+tf = gan.tf
+
+
+def make_args(*flags, out_dir=None):
+    """Settings as the command line would resolve them, quiet, writing under out_dir."""
+    argv = list(flags) + ["--quiet"]
+    if out_dir is not None:
+        argv += ["--out-dir", str(out_dir)]
+    return gan.parse_args(argv)
+
+
+def build(args, seed=1):
+    """A GAN in a fresh graph with an initialised session."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(seed)
+        model = gan.GAN(args)
+        session = tf.Session(graph=graph)
+        session.run(model.init)
+    return graph, model, session
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """Flags of a short default run writing into tmp_path."""
+
+    def flags(*extra):
+        return make_args("--num-steps", "40", "--pretrain-steps", "20", "--log-every", "10", *extra, out_dir=tmp_path)
+
+    return flags
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def approx_equal(a, b, tol):
+    return np.all(np.abs(np.asarray(a) - np.asarray(b)) <= tol)

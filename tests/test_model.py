@@ -1,0 +1,144 @@
+"""The port's parts against SPEC.md: samplers, layers, losses, schedule, pretraining, the loop."""
+
+import numpy as np
+import pytest
+from conftest import build, gan, make_args, tf
+
+
+def test_data_sampler_is_sorted_with_the_data_moments():
+    samples = gan.DataDistribution(4.0, 0.5, np.random.RandomState(0)).sample(100_000)
+    assert np.all(np.diff(samples) >= 0)
+    assert abs(samples.mean() - 4.0) < 0.01
+    assert abs(samples.std() - 0.5) < 0.01
+
+
+def test_noise_sampler_is_stratified_and_draws_the_reference_stream():
+    gen = gan.GeneratorDistribution(8.0, np.random.RandomState(3))
+    first, second = gen.sample(12), gen.sample(12)
+    reference = np.random.RandomState(3)
+    expected = [np.linspace(-8, 8, 12) + reference.random(12) * 0.01 for _ in range(2)]
+    np.testing.assert_array_equal(first, expected[0])
+    np.testing.assert_array_equal(second, expected[1])
+    jitter = first - np.linspace(-8, 8, 12)
+    assert first[0] >= -8 and first[-1] <= 8.01 and np.all((jitter >= 0) & (jitter < 0.01))
+
+
+def test_minibatch_layer_matches_the_formula_in_numpy():
+    rng = np.random.RandomState(0)
+    h_value = rng.normal(size=(2 * 6, 8)).astype(np.float32)  # two groups of 6
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        h = tf.constant(h_value)
+        out = gan.minibatch(h, num_kernels=5, kernel_dim=3, group_size=6)
+        w, b = tf.trainable_variables()
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            out_value, w_value, b_value = session.run([out, w, b])
+    assert out_value.shape == (12, 8 + 5)
+    np.testing.assert_array_equal(out_value[:, :8], h_value)
+    for group in (slice(0, 6), slice(6, 12)):  # each group only sees itself
+        m = (h_value[group] @ w_value + b_value).reshape(6, 5, 3)  # (B, K, D)
+        c = np.abs(m[:, None] - m[None, :]).sum(axis=3)  # (B, B, K)
+        np.testing.assert_allclose(out_value[group, 8:], np.exp(-c).sum(axis=1), rtol=1e-5)
+
+
+def test_learning_rate_decays_in_a_staircase_with_its_own_step_counter():
+    graph, model, session = build(make_args("--minibatch"))
+    for step, expected in [(0, 0.005), (149, 0.005), (150, 0.005 * 0.95), (300, 0.005 * 0.95**2)]:
+        with graph.as_default():
+            model.d_step.load(step, session)
+        assert session.run(model.lr_d) == pytest.approx(expected, rel=1e-6)
+    assert session.run(model.lr_g) == pytest.approx(0.005)  # G's counter did not move
+
+
+@pytest.mark.parametrize("minibatch", [False, True])
+def test_variables_split_between_d_and_g(minibatch):
+    _, model, _ = build(make_args("--minibatch" if minibatch else "--no-minibatch"))
+    d = [v.op.name for v in model.d_params]
+    g = [v.op.name for v in model.g_params]
+    third = "minibatch" if minibatch else "d2"
+    assert d == [f"D/{layer}/{p}" for layer in ("d0", "d1", third, "d3") for p in ("w", "b")]
+    assert g == ["G/g0/w", "G/g0/b", "G/g1/w", "G/g1/b"]
+    assert [v.op.name.replace("D_pre/", "D/") for v in model.d_pre_params] == d
+    assert model.d_params[0].shape == (1, 8) and model.g_params[0].shape == (1, 4)
+
+
+def test_pretraining_fits_the_density_and_copies_exactly_into_d():
+    args = make_args("--pretrain-steps", "300")
+    _, model, session = build(args)
+    feed_d = (np.random.RandomState(0).random_sample((12, 1)) - 0.5) * 10
+    labels = gan.stats.norm.pdf(feed_d, 4, 0.5)
+    before = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
+    gan.pretrain(session, model, np.random.RandomState(0), args)
+    after = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
+    assert after < before
+    for d, pre in zip(session.run(model.d_params), session.run(model.d_pre_params), strict=True):
+        np.testing.assert_array_equal(d, pre)
+    assert session.run(model.pre_step) == 300
+
+
+def loss_values(kind, l_real, l_fake):
+    with tf.Graph().as_default():
+        real, fake = tf.constant(l_real, tf.float32), tf.constant(l_fake, tf.float32)
+        loss_d, loss_g = gan.d_loss_fn(real, fake, kind), gan.g_loss_fn(fake, kind)
+        grads = tf.gradients(loss_d, [real, fake]) + tf.gradients(loss_g, [fake])
+        with tf.Session() as session:
+            return session.run([loss_d, loss_g, grads])
+
+
+def test_loss_equals_the_reference_formula_where_it_is_finite():
+    l_real, l_fake = np.array([-3.0, 0.0, 2.5]), np.array([1.0, -2.0, 4.0])
+    d1, d2 = 1 / (1 + np.exp(-l_real)), 1 / (1 + np.exp(-l_fake))
+    loss_d, loss_g, _ = loss_values("logits", l_real, l_fake)
+    assert loss_d == pytest.approx(np.mean(-np.log(d1) - np.log(1 - d2)), rel=1e-6)
+    assert loss_g == pytest.approx(np.mean(-np.log(d2)), rel=1e-6)
+
+
+def test_loss_stays_finite_and_keeps_its_gradient_where_the_reference_does_not():
+    l_real, l_fake = np.array([-120.0, 0.0]), np.array([120.0, -120.0])  # sigmoid saturates: log(0)
+    with np.errstate(divide="ignore", over="ignore"):
+        d1, d2 = 1 / (1 + np.exp(-l_real.astype(np.float32))), 1 / (1 + np.exp(-l_fake.astype(np.float32)))
+        assert not np.isfinite(np.mean(-np.log(d1) - np.log(1 - d2)))  # the 2016 formula
+    loss_d, loss_g, (g_real, g_fake, g_gen) = loss_values("logits", l_real, l_fake)
+    assert np.isfinite(loss_d) and np.isfinite(loss_g)
+    assert loss_d == pytest.approx((120 + np.log(2) + 120 + 0) / 2, rel=1e-5)
+    assert g_real[0] == pytest.approx(-0.5) and g_fake[0] == pytest.approx(0.5) and g_gen[1] == pytest.approx(-0.5)
+    _, clamp_g, (_, _, clamp_grad) = loss_values("clamp", l_real, l_fake)
+    assert clamp_g == pytest.approx((0 + -np.log(1e-5)) / 2, rel=1e-4)  # the 2017 clamp: 11.51 ...
+    assert clamp_grad[1] == 0  # ... and no gradient to escape it
+
+
+@pytest.mark.parametrize("flags", [(), ("--minibatch",), ("--preset", "robust")])
+def test_in_graph_loop_reproduces_the_per_step_loop(flags):
+    """Same seed, same data: the tf.while_loop and the reference's two session.run per step agree
+    to 1e-6 relative over 200 steps (bit for bit with SGD)."""
+    args = make_args(*flags, "--pretrain-steps", "50")
+    losses = {}
+    for loop in ("graph", "feed"):
+        args.loop = loop
+        _, model, session = build(args)
+        rng = np.random.RandomState(7)
+        gan.pretrain(session, model, rng, args)
+        data, noise = gan.DataDistribution(4.0, 0.5, rng), gan.GeneratorDistribution(8.0, rng)
+        chunks = [gan.train_steps(session, model, gan.sample_steps(data, noise, 50, args), args) for _ in range(4)]
+        losses[loop] = np.concatenate([np.stack(c) for c in chunks], axis=1)  # (2, 200)
+    np.testing.assert_allclose(losses["graph"], losses["feed"], rtol=1e-6)
+    if "--preset" not in flags:
+        np.testing.assert_array_equal(losses["graph"], losses["feed"])
+
+
+def test_grid_groups_cover_every_point_with_full_groups():
+    idx = gan.grid_groups(10_000, 12)
+    assert len(idx) % 12 == 0 and set(idx) == set(range(10_000))
+    np.testing.assert_array_equal(idx[-12:], np.arange(10_000 - 12, 10_000))
+
+
+def test_decision_boundary_covers_the_whole_grid_as_training_batches_see_it():
+    args = make_args("--minibatch")
+    _, model, session = build(args)
+    grid = gan.EvalGrid(args)
+    samples, boundary, _ = gan.evaluate_grid(session, model, grid)
+    assert samples.shape == boundary.shape == (10_000,)
+    assert np.all((boundary > 0) & (boundary < 1))  # no zeros left at the right edge
+    batch = grid.xs[-12:, None]  # the last batch, fed as the reference feeds a training batch
+    np.testing.assert_allclose(boundary[-12:], session.run(model.D1, {model.x: batch})[:, 0], rtol=1e-5)

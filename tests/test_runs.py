@@ -1,0 +1,162 @@
+"""Whole runs in-process: outputs, determinism, early stopping, keep-best, divergence, resume, study."""
+
+import csv
+import json
+import os
+
+import numpy as np
+import pytest
+from conftest import gan, make_args, read
+
+
+def load_summary(run_dir):
+    with open(os.path.join(run_dir, "summary.json")) as f:
+        return json.load(f)
+
+
+def load_rows(run_dir):
+    with open(os.path.join(run_dir, "metrics.csv")) as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_run_writes_its_files_and_metrics_match_the_saved_samples(tiny):
+    args = tiny()
+    summary = gan.run(args)
+    run_dir = os.path.join(args.out_dir, args.run_name)
+    assert args.run_name == "2016_log-every-10_num-steps-40_pretrain-steps-20_seed-42"
+    for name in ("config.json", "distributions.png", "training.png", "metrics.csv", "samples.npy", "summary.json"):
+        assert os.path.getsize(os.path.join(run_dir, name)) > 0
+    rows = load_rows(run_dir)
+    assert [int(r["step"]) for r in rows] == [0, 10, 20, 30, 40]
+    assert set(rows[0]) == {"step", "loss_d", "loss_g", "lr_d", "lr_g", *gan.METRIC_NAMES}
+    samples = np.load(os.path.join(run_dir, "samples.npy"))
+    assert samples.shape == (10_000,)
+    recomputed = gan.metrics(samples, gan.EvalGrid(args), args, with_kde=True)
+    saved = load_summary(run_dir)
+    assert saved["status"] == "completed" and saved["steps"] == 40 and saved["config"]["batch_size"] == 12
+    for name in gan.METRIC_NAMES:
+        assert saved[name] == pytest.approx(recomputed[name], rel=1e-9), name
+    assert float(rows[-1]["w1"]) == pytest.approx(summary["w1"], rel=1e-9)
+    assert read(os.path.join(run_dir, "distributions.png"))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_same_seed_gives_identical_files_and_another_seed_does_not(tiny, tmp_path):
+    outputs = []
+    for seed, name in [(5, "a"), (5, "b"), (6, "c")]:
+        args = tiny("--seed", str(seed), "--run-name", name)
+        gan.run(args)
+        run_dir = os.path.join(args.out_dir, name)
+        outputs.append((read(os.path.join(run_dir, "metrics.csv")), read(os.path.join(run_dir, "samples.npy"))))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] != outputs[2][0] and outputs[0][1] != outputs[2][1]
+
+
+def test_early_stopping_stops_after_patience_evaluations(tiny):
+    args = tiny("--early-stop", "1000", "--patience", "2")
+    summary = gan.run(args)
+    assert summary["status"] == "early_stopped" and summary["steps"] == 10  # evaluations at 0 and 10
+    assert len(load_rows(os.path.join(args.out_dir, args.run_name))) == 2
+
+
+def test_early_stopping_does_not_stop_above_the_threshold(tiny):
+    summary = gan.run(tiny("--early-stop", "1e-9"))
+    assert summary["status"] == "completed" and summary["steps"] == 40
+
+
+def test_keep_best_ends_with_the_weights_of_the_lowest_w1(tiny):
+    args = tiny("--keep-best", "--num-steps", "60")
+    summary = gan.run(args)
+    rows = load_rows(os.path.join(args.out_dir, args.run_name))
+    best = min(rows, key=lambda r: float(r["w1"]))
+    assert summary["best_step"] == int(best["step"])
+    assert summary["w1"] == pytest.approx(float(best["w1"]), rel=1e-9)
+    assert summary["w1"] <= min(float(r["w1"]) for r in rows)
+
+
+def test_a_huge_learning_rate_diverges_and_keeps_what_was_finite(tiny):
+    args = tiny("--learning-rate", "1e38", "--pretrain-steps", "0")
+    summary = gan.run(args)
+    run_dir = os.path.join(args.out_dir, args.run_name)
+    assert summary["status"] == "diverged" and summary["diverged_step"] >= 1
+    saved = load_summary(run_dir)
+    assert saved["status"] == "diverged" and saved["w1"] is None  # NaN is written as null
+    assert np.all(np.isfinite(np.load(os.path.join(run_dir, "samples.npy"))))
+    assert len(load_rows(run_dir)) >= 1 and os.path.getsize(os.path.join(run_dir, "distributions.png")) > 0
+
+
+class StopAfter:
+    """Stands in for a Ctrl-C: asks the run to stop once it has been polled n times."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def is_set(self):
+        self.n -= 1
+        return self.n < 0
+
+
+@pytest.mark.parametrize("flags", [(), ("--preset", "robust", "--num-steps", "60")])
+def test_an_interrupted_run_resumed_ends_as_if_never_interrupted(tiny, flags):
+    whole = tiny(*flags, "--run-name", "whole")
+    gan.run(whole)
+    parts = tiny(*flags, "--run-name", "parts")
+    summary = gan.run(parts, stop_event=StopAfter(2))
+    assert summary["status"] == "interrupted" and 0 < summary["steps"] < whole.num_steps
+    with pytest.raises(gan.RunError, match="--resume.*--overwrite"):
+        gan.run(parts)
+    parts.resume = True
+    assert gan.run(parts)["status"] == "completed"
+    for name in ("metrics.csv", "samples.npy"):
+        assert read(os.path.join(whole.out_dir, "whole", name)) == read(os.path.join(parts.out_dir, "parts", name))
+
+
+def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(b"old")
+
+    def broken(f):
+        f.write(b"half")
+        raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        gan.write_atomic(str(path), broken)
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["metrics.csv"]
+
+
+def test_tensorboard_events_are_written(tiny, tmp_path):
+    logdir = tmp_path / "tb"
+    gan.run(tiny("--logdir", str(logdir)))
+    events = [f for f in os.listdir(logdir) if f.startswith("events.out.tfevents")]
+    assert events and os.path.getsize(logdir / events[0]) > 1000
+    tags = set()
+    for event in gan.tf.train.summary_iterator(str(logdir / events[0])):
+        tags |= {v.tag for v in event.summary.value}
+    assert {"losses/d", "losses/g", "eval/w1", "eval/std_ratio", "eval/generated"} <= tags
+
+
+def test_a_small_study_writes_its_table_and_figure_and_resumes(tmp_path, capsys):
+    argv = ["--seeds", "2", "--compare", "--num-steps", "20", "--pretrain-steps", "10", "--jobs", "2"]
+    args = make_args(*argv, out_dir=tmp_path)
+    assert gan.run_study(args) == 0
+    folder = gan.study_dir(args)
+    with open(os.path.join(folder, "results.csv")) as f:
+        results = list(csv.DictReader(f))
+    assert [(r["minibatch"], r["seed"]) for r in results] == [
+        ("False", "42"),
+        ("False", "43"),
+        ("True", "42"),
+        ("True", "43"),
+    ]
+    summary = read(os.path.join(folder, "summary.md")).decode()
+    assert "| 2016 | no | 2 |" in summary and "| 2016 | yes | 2 |" in summary and "w1 <= 0.3" in summary
+    assert os.path.getsize(os.path.join(folder, "study.png")) > 10_000
+    # as if interrupted: one run lost its summary; the same command redoes only that one
+    lost = results[1]["run_dir"]
+    os.remove(os.path.join(lost, "summary.json"))
+    kept = os.path.join(results[0]["run_dir"], "summary.json")
+    before = os.path.getmtime(kept)
+    capsys.readouterr()
+    assert gan.run_study(args) == 0
+    out = capsys.readouterr().out
+    assert out.count("from disk") == 3 and os.path.getmtime(kept) == before
+    assert load_summary(lost)["status"] == "completed"
