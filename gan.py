@@ -228,10 +228,11 @@ class GAN:
         self.g_params = tf.trainable_variables("G/")
         self._build_optimizers()
         self._build_ema()
-        with tf.name_scope("train_step"):  # the reference's per-step updates
-            self.pre_loss, self.pre_opt = self.pretrain_update(self.pre_input, self.pre_labels)
-            self.loss_d, self.opt_d = self.d_update(self.x, self.z)
-            self.loss_g, self.opt_g = self.g_update(self.z)
+        if args.loop == "feed":  # the reference's per-step updates, fed through placeholders
+            with tf.name_scope("train_step"):
+                self.pre_loss, self.pre_opt = self.pretrain_update(self.pre_input, self.pre_labels)
+                self.loss_d, self.opt_d = self.d_update(self.x, self.z)
+                self.loss_g, self.opt_g = self.g_update(self.z)
         self._build_loops()
         self._build_eval()
         self.copy_pretrained = tf.group(
@@ -635,7 +636,11 @@ def write_atomic(path, write):
     except BaseException:
         os.unlink(tmp)
         raise
-    print(f"wrote {path}")
+    if PRINT_WRITES:
+        print(f"wrote {path}")
+
+
+PRINT_WRITES = True  # study workers leave it to the study's own line per run
 
 
 def write_json(path, obj):
@@ -906,8 +911,10 @@ def unfinished_checkpoint(run_dir):
 
 
 def session_config():
-    # TensorFlow's own thread pools: limiting them to one thread makes every session.run slower here
-    return tf.ConfigProto()
+    config = tf.ConfigProto()  # default thread pools: one thread each made every session.run slower here
+    # grappler's graph rewrites cost ~0.3 s at the first run of each loop and gain nothing on ops this small
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return config
 
 
 def run(args, stop_event=None):
@@ -958,7 +965,7 @@ def study_runs(args):
     for preset in args.preset:
         for mb in minibatch:
             for seed in range(args.seed, args.seed + args.seeds):
-                raw = argparse.Namespace(**{**vars(args), "preset": [preset], "minibatch": mb, "seed": seed})
+                raw = argparse.Namespace(**{**vars(args._raw), "preset": [preset], "minibatch": mb, "seed": seed})
                 raw._explicit = args._explicit | {"minibatch"}
                 run_args = resolve(raw)
                 run_args.update(quiet=True, resume=True, run_name=run_name(raw, run_args))
@@ -967,7 +974,7 @@ def study_runs(args):
 
 
 def study_dir(args):
-    base = run_name(args, vars(args), with_seed=False, skip={"minibatch"} if args.compare else set())
+    base = run_name(args, vars(args), with_seed=False, skip={"minibatch"} if args.compare else set()).replace(",", "+")
     return os.path.join(args.out_dir, f"study_{base}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
 
 
@@ -1001,8 +1008,8 @@ def run_study(args):
 
 
 def _init_worker(stop_event):
-    global _STOP_EVENT
-    _STOP_EVENT = stop_event
+    global _STOP_EVENT, PRINT_WRITES
+    _STOP_EVENT, PRINT_WRITES = stop_event, False
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent asks the workers to stop through the event
 
 
@@ -1147,7 +1154,8 @@ def plot_histogram_grid(fig, spec, groups, seeds, labels):
             ax.fill_between(xs, stats.norm.pdf(xs, mu, sigma), color="lightgray")
             samples = load_samples(r)
             if samples is not None:
-                ax.hist(samples, bins=np.linspace(xs[0], xs[-1], 40), density=True, histtype="step", color="C1")
+                bins = np.linspace(xs[0], xs[-1], 40)
+                ax.stairs(density(samples, bins), bins, color="C1")
             ax.set(xticks=[], yticks=[], xlim=(xs[0], xs[-1]))
             ax.set_title(f"{seed}: {(r or {}).get('status', '-')[:4]}", fontsize=7)
             if col == 0:
@@ -1190,6 +1198,7 @@ PRESETS = {
         "pretrain_steps": 0,
         "num_steps": 6000,
         "ema": 0.995,
+        "log_every": 100,
     },
 }
 PRESETS_MINIBATCH = {"robust": {"d_init": 0.3, "d_steps": 5}}  # applied on top with --minibatch
@@ -1338,7 +1347,7 @@ def build_parser():
     add("--overwrite", False, "start again a run whose folder holds an unfinished run", action="store_true")
     add("--seeds", 0, "a study: this many seeds from --seed (0 = one run)", type=count)
     add("--compare", False, "a study with and without minibatch discrimination", action="store_true")
-    add("--jobs", os.cpu_count() or 1, "worker processes of a study", type=positive_int)
+    add("--jobs", "the number of cores", "worker processes of a study", type=positive_int)
     add("--quiet", False, "no log lines", action="store_true")
     return parser, defaults
 
@@ -1358,7 +1367,7 @@ def parse_args(argv=None):
         resolved = resolve(raw)
         resolved["run_name"] = resolved["run_name"] or run_name(raw, resolved)
         args = argparse.Namespace(**resolved)
-    args._explicit = raw._explicit
+    args._explicit, args._raw = raw._explicit, raw
     problem = check_combinations(args)
     if problem:
         parser.error(problem)
@@ -1381,6 +1390,8 @@ def resolve(raw, study=False):
         values["eval_every"] = values["log_every"]
     if values["run_name"] == defaults["run_name"]:
         values["run_name"] = None
+    if values["jobs"] == defaults["jobs"]:
+        values["jobs"] = os.cpu_count() or 1
     return values
 
 

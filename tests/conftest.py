@@ -26,7 +26,7 @@ def build(args, seed=1):
     with graph.as_default():
         tf.set_random_seed(seed)
         model = gan.GAN(args)
-        session = tf.Session(graph=graph)
+        session = tf.Session(graph=graph, config=gan.session_config())
         session.run(model.init)
     return graph, model, session
 

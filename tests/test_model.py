@@ -64,7 +64,7 @@ def test_variables_split_between_d_and_g(minibatch):
 
 
 def test_pretraining_fits_the_density_and_copies_exactly_into_d():
-    args = make_args("--pretrain-steps", "300")
+    args = make_args("--pretrain-steps", "300", "--loop", "feed")
     _, model, session = build(args)
     feed_d = (np.random.RandomState(0).random_sample((12, 1)) - 0.5) * 10
     labels = gan.stats.norm.pdf(feed_d, 4, 0.5)

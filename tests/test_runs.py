@@ -160,3 +160,16 @@ def test_a_small_study_writes_its_table_and_figure_and_resumes(tmp_path, capsys)
     out = capsys.readouterr().out
     assert out.count("from disk") == 3 and os.path.getmtime(kept) == before
     assert load_summary(lost)["status"] == "completed"
+
+
+def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
+    args = make_args("--preset", "2016,robust", "--seeds", "1", "--num-steps", "4", out_dir=tmp_path)
+    runs = gan.study_runs(args)
+    assert [(r.preset, r.optimizer, r.d_steps, r.g_input_scale, r.num_steps) for r in runs] == [
+        (["2016"], "sgd", 1, 1.0, 4),
+        (["robust"], "adam", 3, 0.125, 4),
+    ]
+    runs = gan.study_runs(make_args("--preset", "robust", "--seeds", "2", "--compare", out_dir=tmp_path))
+    assert [(r.minibatch, r.seed, r.d_steps, r.d_init) for r in runs] == [
+        (False, 42, 3, 1.0), (False, 43, 3, 1.0), (True, 42, 5, 0.3), (True, 43, 5, 0.3),
+    ]  # fmt: skip

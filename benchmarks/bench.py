@@ -1,0 +1,201 @@
+"""Speed of gan.py against the reference's way of running the same graph, as ratios measured in one run.
+
+    python benchmarks/bench.py            # everything, several minutes on 2 cores
+    python benchmarks/bench.py --quick    # training and frame ratios only
+
+The reference way: two `session.run` per training step with `feed_dict`, and each frame or figure
+evaluated in batch-sized chunks, one `session.run` per chunk (1,666 calls per frame at batch 12).
+Prints a table and, last, one JSON line with every figure.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import gan  # noqa: E402
+
+tf = gan.tf
+GAN_PY = os.path.join(ROOT, "gan.py")
+
+
+def build(flags):
+    args = gan.parse_args([*flags, "--quiet", "--loop", "feed"])  # feed builds both kinds of update
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(args.seed)
+        model = gan.GAN(args)
+        session = tf.Session(config=gan.session_config())
+        session.run(model.init)
+    return args, graph, model, session
+
+
+def batches(args, num_steps, seed=0):
+    rng = np.random.RandomState(seed)
+    data, noise = gan.DataDistribution(args.mu, args.sigma, rng), gan.GeneratorDistribution(args.noise_range, rng)
+    return gan.sample_steps(data, noise, num_steps, args)
+
+
+def time_training(flags, num_steps=1200, chunk=10):
+    """Seconds for num_steps steps: the literal loop, the in-graph loop in gan.py's default chunks
+    (one per evaluation), and the in-graph loop in one chunk; each on a fresh session, first call included."""
+    args, graph, model, _ = build(flags)
+    data = batches(args, num_steps)
+    result = {}
+    for name, size, loop in [
+        ("feed", num_steps, "feed"),
+        ("graph_chunks", chunk, "graph"),
+        ("graph_one", num_steps, "graph"),
+    ]:
+        args.loop = loop
+        with graph.as_default():
+            session = tf.Session(config=gan.session_config())
+            session.run(model.init)
+        started = time.perf_counter()
+        for start in range(0, num_steps, size):
+            gan.train_steps(session, model, [b[start : start + size] for b in data], args)
+        result[name] = time.perf_counter() - started
+        session.close()
+    return result
+
+
+def reference_frame(session, model, grid, batch_size):
+    """The reference's capture: D and G each in batch-sized chunks (the last 10000 mod B left at 0)."""
+    db, g = np.zeros(gan.EVAL_POINTS), np.zeros(gan.EVAL_POINTS)
+    for i in range(gan.EVAL_POINTS // batch_size):
+        part = slice(i * batch_size, (i + 1) * batch_size)
+        db[part] = session.run(model.D1, {model.x: grid.xs[part, None]})[:, 0]
+        g[part] = session.run(model.G, {model.z: grid.zs[part, None]})[:, 0]
+    return db, g
+
+
+def time_frame(flags, repeats=3):
+    args, graph, model, session = build(flags)
+    with graph.as_default():
+        grid = gan.EvalGrid(args)
+    gan.evaluate_grid(session, model, grid)
+    reference = min(timed(lambda: reference_frame(session, model, grid, args.batch_size)) for _ in range(repeats))
+    ours = min(timed(lambda: gan.evaluate_grid(session, model, grid)) for _ in range(10 * repeats))
+    return {"reference": reference, "ours": ours}
+
+
+def timed(fn):
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def process(argv):
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
+    wall, peak = out.stdout.split()
+    return float(wall), float(peak)
+
+
+def reference_way_script(out_dir, flags):
+    """A child process that runs a whole run the reference way: import, build, pretrain and train with
+    two session.run per step, one chunked frame, one figure."""
+    return [
+        sys.executable, "-c",
+        f"import sys; sys.path.insert(0, {ROOT!r}); sys.argv = ['bench']\n"
+        f"import benchmarks.bench as b; b.reference_run({flags!r}, {out_dir!r})",
+    ]  # fmt: skip
+
+
+def reference_run(flags, out_dir):
+    args, graph, model, session = build(flags)
+    with graph.as_default():
+        rng = np.random.RandomState(args.seed)
+        gan.pretrain(session, model, rng, args)
+        data, noise = gan.DataDistribution(args.mu, args.sigma, rng), gan.GeneratorDistribution(args.noise_range, rng)
+        for _ in range(args.num_steps):
+            gan.train_steps_feed(session, model, gan.sample_steps(data, noise, 1, args))
+        grid = gan.EvalGrid(args)
+        decision, samples = reference_frame(session, model, grid, args.batch_size)
+        os.makedirs(out_dir, exist_ok=True)
+        gan.plot_distributions(os.path.join(out_dir, "reference.png"), (samples, decision), grid, args)
+
+
+def end_to_end(tmp):
+    floor = min(process([sys.executable, "-c", "import tensorflow"])[0] for _ in range(2))
+    ours, ours_mb = process([sys.executable, GAN_PY, "--minibatch", "--out-dir", tmp])
+    reference, reference_mb = process(reference_way_script(os.path.join(tmp, "ref"), ["--minibatch"]))
+    anim, anim_mb = process([sys.executable, GAN_PY, "--out-dir", tmp, "--anim-path", os.path.join(tmp, "x.gif")])
+    short_anim, short_anim_mb = process(
+        [sys.executable, GAN_PY, "--out-dir", tmp, "--num-steps", "300", "--anim-path", os.path.join(tmp, "y.gif")]
+    )
+    return {
+        "import_tensorflow_s": floor, "minibatch_run_s": ours, "minibatch_run_reference_way_s": reference,
+        "minibatch_run_over_import": ours / floor, "reference_way_over_import": reference / floor,
+        "peak_mb": ours_mb, "peak_mb_reference_way": reference_mb, "anim_1200_frames_s": anim,
+        "anim_1200_frames_peak_mb": anim_mb, "anim_300_frames_peak_mb": short_anim_mb,
+    }  # fmt: skip
+
+
+def study(tmp, seeds):
+    """A study of seeds x 2 configurations against that many reference-way processes; the latter are
+    estimated from 2 processes (one per configuration), scaled by seeds."""
+    wall, _ = process([sys.executable, GAN_PY, "--seeds", str(seeds), "--compare", "--out-dir", tmp])
+    one = sum(process(reference_way_script(os.path.join(tmp, "r"), flags))[0] for flags in ([], ["--minibatch"]))
+    return {"study_s": wall, "reference_processes_s_estimated": one * seeds, "study_speedup": one * seeds / wall}
+
+
+def robust_time():
+    """A --preset robust run against a 2016-defaults run done the reference way, TF's import excluded."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = gan.parse_args(["--preset", "robust", "--quiet", "--out-dir", tmp])
+        gan.PRINT_WRITES = False
+        robust = timed(lambda: gan.run(args))
+        reference = timed(lambda: reference_run([], tmp))
+    return {"robust_s": robust, "defaults_reference_way_s": reference, "robust_over_reference": robust / reference}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="training and frame ratios only (default: off)")
+    parser.add_argument("--study-seeds", type=int, default=10, help="seeds of the study comparison (default: 10)")
+    options = parser.parse_args()
+    figures, rows = {}, []
+    for name, flags in [("plain", []), ("minibatch", ["--minibatch"])]:
+        t = time_training(flags)
+        f = time_frame(flags)
+        figures[name] = {"training": t, "frame": f}
+        rows += [
+            (f"1,200 steps, {name}: in-graph loop, 10-step chunks", t["feed"] / t["graph_chunks"], 4.0),
+            (f"1,200 steps, {name}: in-graph loop, one chunk", t["feed"] / t["graph_one"], 4.0),
+            (f"one frame, {name}", f["reference"] / f["ours"], 30.0 if name == "minibatch" else 100.0),
+        ]
+    if not options.quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures["end_to_end"] = e = end_to_end(tmp)
+            figures["study"] = s = study(os.path.join(tmp, "study"), options.study_seeds)
+        figures["robust"] = r = robust_time()
+        rows += [
+            ("gan.py --minibatch: import floor / run (>= 1/1.4)", e["import_tensorflow_s"] / e["minibatch_run_s"], 1 / 1.4),
+            ("1,200-step GIF run: 60 s / its time", 60.0 / e["anim_1200_frames_s"], 1.0),
+            ("study: reference processes / study", s["study_speedup"], 5.0),
+            ("peak memory: 1.1 x reference way / ours", 1.1 * e["peak_mb_reference_way"] / e["peak_mb"], 1.0),
+            ("GIF memory: 300-frame run / 1,200-frame run", e["anim_300_frames_peak_mb"] / e["anim_1200_frames_peak_mb"], 0.9),
+            ("robust preset: reference-way defaults / robust", 1 / r["robust_over_reference"], 1.0),
+        ]  # fmt: skip
+    print(f"{'measure':<58} {'ratio':>8} {'target':>8}  met")
+    for label, ratio, target in rows:
+        print(f"{label:<58} {ratio:>8.2f} {target:>8.2f}  {'yes' if ratio >= target else 'NO'}")
+    print(json.dumps({"ratios": {label: round(ratio, 3) for label, ratio, _ in rows}, "figures": figures}))
+
+
+if __name__ == "__main__":
+    main()
