@@ -10,6 +10,7 @@ numbers: every run is measured against the known data distribution.
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import csv
 import importlib
@@ -723,6 +724,7 @@ class Trainer:
         self.frames = AnimationFrames(args.anim_path, grid) if args.anim_path else None
         self.weights = gan.d_params + gan.g_params + list(gan.ema.values())
         self.summaries = tf.summary.FileWriter(args.logdir, session.graph) if args.logdir else None
+        self.metrics_thread, self.pending = concurrent.futures.ThreadPoolExecutor(1), None
         self.started = time.time()
 
     def fit(self):
@@ -737,6 +739,8 @@ class Trainer:
                 self.status = "interrupted"
                 break
             self.train_chunk()
+        self.record_pending()
+        self.metrics_thread.shutdown()
         if self.status == "interrupted":
             save_checkpoint(self)
         return self.finish()
@@ -757,31 +761,45 @@ class Trainer:
         elif self.frames is not None and end % args.anim_every == 0:
             self.frames.add(end, *evaluate_grid(self.session, self.gan, self.grid)[:2])
         if args.checkpoint_every and end % args.checkpoint_every == 0 and self.status == "completed":
+            self.record_pending()
             save_checkpoint(self)
 
     def evaluate(self):
-        """One evaluation: metrics of G on the z grid, a row of metrics.csv, log, early stopping."""
+        """One evaluation: G on the z grid now; its metrics on a second thread while training goes on
+        (at once with --early-stop or --keep-best, whose decisions need them before the next step)."""
         args, state, step = self.args, self.state, self.state["step"]
         extra = [self.gan.eval_histogram] if self.summaries else []
         frame = self.frames is not None and step % args.anim_every == 0
         samples, decision, summaries = evaluate_grid(self.session, self.gan, self.grid, extra, decision=frame)
+        self.record_pending()
         if not np.all(np.isfinite(samples)):
             self.status, self.diverged_step = "diverged", step
             return
         self.last_finite = (step, samples)
+        if frame:
+            self.frames.add(step, samples, decision)
         lr_d, lr_g = self.session.run([self.gan.lr_d, self.gan.lr_g])
         count = state["count"] or math.nan  # no loss before the first step
         row = {"step": step, "loss_d": state["sum_d"] / count, "loss_g": state["sum_g"] / count}
-        row.update(lr_d=float(lr_d), lr_g=float(lr_g), **metrics(samples, self.grid, args))
+        row.update(lr_d=float(lr_d), lr_g=float(lr_g), elapsed=time.time() - self.started)
         state.update(sum_d=0.0, sum_g=0.0, count=0)
+        self.pending = (row, self.metrics_thread.submit(metrics, samples, self.grid, args), summaries)
+        if args.early_stop or args.keep_best:
+            self.record_pending()
+
+    def record_pending(self):
+        """Completes the evaluation in flight: its row, log line, summaries, best weights, early stop."""
+        if self.pending is None:
+            return
+        (row, future, summaries), self.pending = self.pending, None
+        args, state = self.args, self.state
+        row.update(future.result())
         state["rows"].append(row)
         self.write_summaries(row, summaries)
-        if frame:
-            self.frames.add(step, samples, decision)
         if args.keep_best and (state["best"] is None or row["w1"] < state["best"]["w1"]):
-            state["best"] = {"w1": row["w1"], "step": step, "weights": self.session.run(self.weights)}
+            state["best"] = {"w1": row["w1"], "step": row["step"], "weights": self.session.run(self.weights)}
         state["streak"] = state["streak"] + 1 if args.early_stop and row["w1"] <= args.early_stop else 0
-        if step % args.log_every == 0 or step == args.num_steps:
+        if row["step"] % args.log_every == 0 or row["step"] == args.num_steps:
             self.log_progress(row)
         if args.early_stop and state["streak"] >= args.patience:
             self.status = "early_stopped"
@@ -797,8 +815,7 @@ class Trainer:
             self.summaries.add_summary(summary, row["step"])
 
     def log_progress(self, row):
-        step, total = row["step"], self.args.num_steps
-        elapsed = time.time() - self.started
+        step, total, elapsed = row["step"], self.args.num_steps, row["elapsed"]
         left = elapsed / max(step, 1) * (total - step)
         self.log(
             f"step {step:>{len(str(total))}}/{total}  loss_d {row['loss_d']:.4f}  loss_g {row['loss_g']:.4f}  "
@@ -822,7 +839,7 @@ class Trainer:
                 f"diverged at step {self.diverged_step}: a loss or a generated sample is NaN or infinite. "
                 "What usually helps: a lower --learning-rate, --preset 2017 or robust, another --seed."
             )
-            step, samples = self.last_finite
+            step, samples = self.last_finite or (0, np.full(EVAL_POINTS, np.nan))
             decision = None
             final = {name: math.nan for name in METRIC_NAMES}
             note = f"diverged at step {self.diverged_step}; last finite: step {step}"
@@ -851,7 +868,7 @@ def write_outputs(trainer, samples, decision, final, note):
         args,
         note=f"{note}\nw1 {w1:.3f}  std ratio {final['std_ratio']:.2f}" if math.isfinite(w1) else note,
     )
-    columns = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]
+    columns = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
     write_csv(os.path.join(run_dir, "metrics.csv"), state["rows"], columns)
     if state["rows"]:
         plot_training(os.path.join(run_dir, "training.png"), state["rows"], args)
@@ -882,6 +899,10 @@ def save_checkpoint(trainer):
     trainer.gan.saver.save(trainer.session, os.path.join(folder, "model"), global_step=step)
     extra = {"rng": trainer.rng.get_state(), "state": trainer.state, "frames": trainer.frames and trainer.frames.frames}
     write_atomic(os.path.join(folder, f"state-{step}.npy"), lambda f: np.save(f, np.array(extra, dtype=object)))
+    kept = {f"state-{path.rsplit('-', 1)[1]}.npy" for path in trainer.gan.saver.last_checkpoints}
+    for name in os.listdir(folder):
+        if name.startswith("state-") and name not in kept:
+            os.remove(os.path.join(folder, name))
 
 
 def restore_checkpoint(trainer):
@@ -1022,7 +1043,7 @@ def run_in_worker(args):
     run_dir = os.path.join(args.out_dir, args.run_name)
     result["run_dir"] = run_dir
     done = read_summary(run_dir)
-    if done is not None and done["status"] in ("completed", "early_stopped", "diverged"):
+    if done is not None and done["status"] in ("completed", "early_stopped", "diverged") and same_settings(done, args):
         return {**result, **done, "reused": True}
     if _STOP_EVENT is not None and _STOP_EVENT.is_set():
         return {**result, "status": "skipped"}
@@ -1030,6 +1051,12 @@ def run_in_worker(args):
         return {**result, **run(args, _STOP_EVENT)}
     except Exception as error:  # recorded, and the study goes on
         return {**result, "status": "failed", "error": f"{type(error).__name__}: {error}"}
+
+
+def same_settings(summary, args):
+    """True when a finished run on disk was made with the settings that change results."""
+    saved = summary.get("config", {})
+    return all(saved.get(k) == v for k, v in vars(args).items() if k not in OUTPUT_FLAGS and not k.startswith("_"))
 
 
 def read_summary(run_dir):

@@ -173,3 +173,14 @@ def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
     assert [(r.minibatch, r.seed, r.d_steps, r.d_init) for r in runs] == [
         (False, 42, 3, 1.0), (False, 43, 3, 1.0), (True, 42, 5, 0.3), (True, 43, 5, 0.3),
     ]  # fmt: skip
+
+
+def test_checkpoints_are_written_every_n_steps_and_only_the_last_three_kept(tiny):
+    args = tiny("--checkpoint-every", "10", "--num-steps", "60")
+    assert gan.run(args)["status"] == "completed"
+    files = sorted(os.listdir(os.path.join(args.out_dir, args.run_name, "checkpoints")))
+    assert [f for f in files if f.startswith("state-")] == ["state-40.npy", "state-50.npy", "state-60.npy"]
+    assert {"model-40.index", "model-50.index", "model-60.index", "checkpoint"} <= set(files)
+    assert not any(f.startswith("model-30") for f in files)
+    args.resume = False
+    assert gan.run(args)["status"] == "completed"  # a finished run's folder is simply rerun
