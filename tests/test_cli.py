@@ -51,6 +51,7 @@ BAD_FLAGS = [
     (["--patience", "0"], "--patience"),
     (["--resume", "--overwrite"], "--resume"),
     (["--jobs", "0"], "--jobs"),
+    (["--xla", "--loop", "feed"], "--xla"),
 ]
 
 
