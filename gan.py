@@ -538,7 +538,9 @@ def plot_training(path, rows, args):
             ax.plot(steps, [r[key] for r in rows], label=label)
         if reference is not None:
             ax.axhline(reference, color="gray", ls="--", lw=1, label=f"data ({reference:g})")
-        ax.set_yscale("symlog", linthresh=1e-2) if scale == "log" else None
+        if scale == "log":  # symlog: linear near 0, so a metric of exactly 0 still shows
+            ax.set_yscale("symlog", linthresh=1e-2)
+            ax.set_ylim(bottom=0)
         ax.set_title(title)
         ax.legend(fontsize=8)
     for ax in axes[1]:
@@ -628,6 +630,9 @@ def temporary_path(path):
     folder, name = os.path.split(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=os.path.splitext(name)[1], dir=folder or ".")
     os.close(fd)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the renamed file gets the usual mode
     return tmp
 
 
@@ -746,6 +751,7 @@ class Trainer:
             self.train_chunk()
         self.record_pending()
         self.metrics_thread.shutdown()
+        self.training_seconds = time.time() - self.started  # pretraining, training and evaluations
         if self.status == "interrupted":
             save_checkpoint(self)
         return self.finish()
@@ -884,6 +890,7 @@ def write_outputs(trainer, samples, decision, final, note):
         "diverged_step": trainer.diverged_step,
         "best_step": state["best"]["step"] if args.keep_best and state["best"] else None,
         "wall_seconds": round(time.time() - trainer.started, 3),
+        "training_seconds": round(trainer.training_seconds, 3),
         **final,
         "config": config_dict(args),
     }
@@ -1168,7 +1175,9 @@ def plot_study(path, results):
             )
         ax.axhline(reference, color="gray", ls="--", lw=1)
         ax.set_xticks(range(len(labels)), labels, fontsize=8)
-        ax.set_yscale("symlog", linthresh=0.1) if key == "w1" else None
+        if key == "w1":
+            ax.set_yscale("symlog", linthresh=0.1)
+            ax.set_ylim(bottom=0)
         ax.set_title(title, pad=14)
     plot_histogram_grid(fig, spec, groups, seeds, labels)
     fig.tight_layout()

@@ -163,6 +163,18 @@ def robust_time():
     return {"robust_s": robust, "defaults_reference_way_s": reference, "robust_over_reference": robust / reference}
 
 
+def evaluation_cost(flags, repeats=2):
+    """A default run's evaluations (121 of them) against the same run evaluated only at its ends;
+    both train in the same 10-step chunks. Returns the extra seconds over the training seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        gan.PRINT_WRITES = False
+        times = {}
+        for name, extra in [("evaluated", []), ("ends_only", ["--eval-every", "1200"])]:
+            args = gan.parse_args([*flags, *extra, "--quiet", "--out-dir", tmp])
+            times[name] = min(gan.run(args)["training_seconds"] for _ in range(repeats))
+    return {**times, "overhead": times["evaluated"] / times["ends_only"] - 1}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="training and frame ratios only (default: off)")
@@ -172,11 +184,13 @@ def main():
     for name, flags in [("plain", []), ("minibatch", ["--minibatch"])]:
         t = time_training(flags)
         f = time_frame(flags)
-        figures[name] = {"training": t, "frame": f}
+        e = evaluation_cost(flags)
+        figures[name] = {"training": t, "frame": f, "evaluation": e}
         rows += [
             (f"1,200 steps, {name}: in-graph loop, 10-step chunks", t["feed"] / t["graph_chunks"], 4.0),
             (f"1,200 steps, {name}: in-graph loop, one chunk", t["feed"] / t["graph_one"], 4.0),
             (f"one frame, {name}", f["reference"] / f["ours"], 30.0 if name == "minibatch" else 100.0),
+            (f"evaluation cost, {name}: 10% / extra share of training", 0.1 / max(e["overhead"], 1e-9), 1.0),
         ]
     if not options.quick:
         with tempfile.TemporaryDirectory() as tmp:

@@ -121,6 +121,8 @@ def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
     with pytest.raises(RuntimeError):
         gan.write_atomic(str(path), broken)
     assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["metrics.csv"]
+    gan.write_atomic(str(path), lambda f: f.write(b"new"))
+    assert path.read_bytes() == b"new" and os.stat(path).st_mode & 0o044 == 0o044  # readable by others
 
 
 def test_tensorboard_events_are_written(tiny, tmp_path):
