@@ -1135,8 +1135,10 @@ def write_study(folder, results, wall_seconds):
     rows = [{**r, **{m: r.get(m, math.nan) for m in METRIC_NAMES}} for r in results]
     write_csv(os.path.join(folder, "results.csv"), rows, STUDY_COLUMNS)
     low, high = ACCURATE_STD_RATIO
+    run_seconds = sum(r.get("wall_seconds") or 0 for r in results)
     text = (
-        f"# Study: {len(results)} runs, {wall_seconds:.0f} s\n\n{summary_table(results)}\n\n"
+        f"# Study: {len(results)} runs\n\nThis invocation: {wall_seconds:.0f} s; the runs' own times, added up: "
+        f"{run_seconds:.0f} s.\n\n{summary_table(results)}\n\n"
         f"- converged: finished (not diverged), w1 <= {CONVERGED_W1} and outside_fraction <= {CONVERGED_OUTSIDE:.0%}"
         f" (samples beyond mu +- 4 sigma)\n"
         f"- accurate: finished, w1 <= {ACCURATE_W1} and {low} <= std_ratio <= {high}\n"
@@ -1156,28 +1158,23 @@ def plot_study(path, results):
     fig = plt.figure(figsize=(max(10, 0.9 * len(seeds)), 4 + 1.3 * len(groups)))
     spec = fig.add_gridspec(1 + len(groups), len(seeds), height_ratios=[3] + [1] * len(groups))
     top = spec[0, :].subgridspec(1, 2)
-    for col, (key, reference, title) in enumerate(
-        [("w1", 0.0, "final Wasserstein-1 (symlog)"), ("std_ratio", 1.0, "final std ratio")]
-    ):
+    panels = [
+        ("w1", "final Wasserstein-1", 0.1, [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")]),
+        ("std_ratio", "final std ratio (data: 1)", 1.0, [(v, "accurate") for v in ACCURATE_STD_RATIO]),
+    ]
+    for col, (key, title, linthresh, thresholds) in enumerate(panels):
         ax = fig.add_subplot(top[0, col])
         for i, rs in enumerate(groups.values()):
             values = np.array([r.get(key, math.nan) for r in rs], dtype=float)
-            jitter = np.linspace(-0.15, 0.15, len(values))
-            ax.scatter(i + jitter, np.where(np.isfinite(values), values, np.nan), s=14, alpha=0.7)
-            ax.text(
-                i,
-                1.0,
-                f"{sum(not math.isfinite(v) for v in values)} NaN",
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=7,
-            )
-        ax.axhline(reference, color="gray", ls="--", lw=1)
+            ax.scatter(i + np.linspace(-0.15, 0.15, len(values)), values, s=14, alpha=0.7)
+            nan = int(np.sum(~np.isfinite(values)))
+            ax.text(i, 1.0, f"{nan} NaN", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
+        for value, name in thresholds:
+            ax.axhline(value, color="gray", ls="--", lw=1)
+            ax.text(len(groups) - 0.5, value, f" {name}", fontsize=7, va="center", color="gray")
         ax.set_xticks(range(len(labels)), labels, fontsize=8)
-        if key == "w1":
-            ax.set_yscale("symlog", linthresh=0.1)
-            ax.set_ylim(bottom=0)
+        ax.set_yscale("symlog", linthresh=linthresh)  # linear near 0, logarithmic for the far failures
+        ax.set_ylim(bottom=0)
         ax.set_title(title, pad=14)
     plot_histogram_grid(fig, spec, groups, seeds, labels)
     fig.tight_layout()
