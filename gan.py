@@ -545,7 +545,7 @@ def plot_training(path, rows, args):
         ax.legend(fontsize=8)
     for ax in axes[1]:
         ax.set_xlabel("training step")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.95, hspace=0.2, wspace=0.18)
     save_figure(fig, path)
 
 
@@ -568,59 +568,63 @@ class AnimationFrames:
         self.frames.append((step, decision[self.keep].astype(np.float32), generated))
 
     def save(self):
+        """Draws the frames: a GIF by blitting (the axes drawn once, then only the moving lines),
+        encoded frame by frame; an MP4 through matplotlib's ffmpeg writer."""
         grid = self.grid
         fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=80)
         ax.set(xlim=(-6, 6), ylim=(0, 1.4), title="1D Generative Adversarial Network")
         ax.set(xlabel="Data values", ylabel="Probability density")
-        line_db = ax.plot([], [], label="decision boundary")[0]
+        line_db = ax.plot([], [], label="decision boundary", animated=True)[0]
         ax.plot(grid.centres, grid.real_density, label="real data")
-        line_pg = ax.plot([], [], label="generated data")[0]
-        counter = ax.text(0.02, 0.95, "", transform=ax.transAxes)
-        ax.legend(loc="upper right")
-        writer = GifWriter(fps=30) if self.path.endswith(".gif") else animation.FFMpegWriter(fps=30)
+        line_pg = ax.plot([], [], label="generated data", animated=True)[0]
+        counter = ax.text(0.02, 0.95, "", transform=ax.transAxes, animated=True)
+        legend = ax.legend(loc="upper right")
+        legend.set_animated(True)
+
+        def update(frame):
+            step, decision, generated = frame
+            line_db.set_data(grid.xs[self.keep], decision)
+            line_pg.set_data(grid.centres, generated)
+            counter.set_text(f"step {step}")
+            return line_db, line_pg, counter, legend
+
         tmp = temporary_path(self.path)
-        with writer.saving(fig, tmp, dpi=80):
-            for step, decision, generated in self.frames:
-                line_db.set_data(grid.xs[self.keep], decision)
-                line_pg.set_data(grid.centres, generated)
-                counter.set_text(f"step {step}")
-                writer.grab_frame()
+        if self.path.endswith(".gif"):
+            write_gif(tmp, fig, self.frames, update, fps=30)
+        else:
+            writer = animation.FFMpegWriter(fps=30)
+            with writer.saving(fig, tmp, dpi=80):
+                for frame in self.frames:
+                    for artist in update(frame):
+                        artist.set_animated(False)
+                    writer.grab_frame()
         os.replace(tmp, self.path)
         plt.close(fig)
-        print(f"wrote {self.path}")
+        if PRINT_WRITES:
+            print(f"wrote {self.path}")
 
 
-def make_gif_writer_class():
-    """A GIF writer that encodes each frame as it comes (matplotlib's PillowWriter keeps every frame
-    in memory until the end): frames share one palette, taken from the first frame."""
+def write_gif(path, fig, frames, update, fps):
+    """Streams a looping GIF: each frame restores the static background, draws update(frame)'s
+    artists, and is encoded at once with one palette (Pillow's own GIF writer keeps every frame)."""
     from PIL import GifImagePlugin, Image
 
-    class _GifWriter(animation.AbstractMovieWriter):
-        def setup(self, fig, outfile, dpi=None):
-            super().setup(fig, outfile, dpi)
-            self._file, self._palette = open(outfile, "wb"), None
-
-        def grab_frame(self, **savefig_kwargs):
-            buffer = io.BytesIO()
-            self.fig.savefig(buffer, format="rgba", dpi=self.dpi)
-            size = (int(self.fig.get_figwidth() * self.dpi), int(self.fig.get_figheight() * self.dpi))
-            image = Image.frombuffer("RGBA", size, buffer.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
-            if self._palette is None:
-                self._palette = image.quantize(colors=64)
-                header, _ = GifImagePlugin.getheader(self._palette, info={"loop": 0})
-                self._file.write(b"".join(header))
-            frame = image.quantize(palette=self._palette, dither=Image.Dither.NONE)
-            self._file.write(b"".join(GifImagePlugin.getdata(frame, duration=round(1000 / self.fps))))
-
-        def finish(self):
-            self._file.write(b";")
-            self._file.close()
-
-    return _GifWriter
-
-
-def GifWriter(fps):  # noqa: N802 (reads like the matplotlib writer classes it stands beside)
-    return make_gif_writer_class()(fps=fps)
+    canvas = fig.canvas
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    palette = None
+    with open(path, "wb") as f:
+        for frame in frames:
+            canvas.restore_region(background)
+            for artist in update(frame):
+                fig.draw_artist(artist)
+            image = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
+            if palette is None:  # the first frame shows every colour of the figure
+                palette = image.quantize(colors=64)
+                f.write(b"".join(GifImagePlugin.getheader(palette, info={"loop": 0})[0]))
+            frame_image = image.quantize(palette=palette, dither=Image.Dither.NONE)
+            f.write(b"".join(GifImagePlugin.getdata(frame_image, duration=round(1000 / fps))))
+        f.write(b";")
 
 
 # ----------------------------------------------------------------------------- files
