@@ -48,7 +48,7 @@ def best_fit(hidden_size, restarts=2, steps=8_000):
     return best
 
 
-def lbfgs_fit(grid, args, hidden_size=4, restarts=10):
+def lbfgs_fit(grid, args, hidden_size=4, restarts=5):
     """Least squares between G's sorted outputs and the exact quantiles (the W2-optimal pairing)."""
     z = grid.zs / args.noise_range
 
@@ -59,7 +59,12 @@ def lbfgs_fit(grid, args, hidden_size=4, restarts=10):
     rng, best = np.random.default_rng(0), None
     for _ in range(restarts):
         start = np.append(rng.normal(0, 3, 3 * hidden_size), args.mu)
-        fit = optimize.minimize(lambda p: np.mean((np.sort(outputs(p)) - grid.quantiles) ** 2), start, method="L-BFGS-B")
+        fit = optimize.minimize(
+            lambda p: np.mean((np.sort(outputs(p)) - grid.quantiles) ** 2),
+            start,
+            method="L-BFGS-B",
+            options={"maxiter": 3000},
+        )
         m = gan.metrics(outputs(fit.x), grid, args)
         best = m if best is None or m["w1"] < best["w1"] else best
     return best
