@@ -976,7 +976,13 @@ def run(args, stop_event=None):
         with native_stderr_silenced():
             session = tf.Session(config=session_config())
         with session, StopRequest(stop_event) as stop:
-            return Trainer(session, gan, grid, args, rng, run_dir, stop).fit()
+            return train(session, gan, grid, args, rng, run_dir, stop)
+
+
+def train(session, gan, grid, args, rng, run_dir, stop):
+    """The reference's train(): pretrain D, then alternate D and G updates; here in chunks, with
+    evaluations, checkpoints, early stopping and clean stops. Returns the run's summary."""
+    return Trainer(session, gan, grid, args, rng, run_dir, stop).fit()
 
 
 class RunError(Exception):
