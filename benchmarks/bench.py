@@ -28,7 +28,8 @@ GAN_PY = os.path.join(ROOT, "gan.py")
 
 
 def build(flags):
-    args = gan.parse_args([*flags, "--quiet", "--loop", "feed"])  # feed builds both kinds of update
+    args = gan.parse_args([*flags, "--quiet"])
+    args.loop = "feed"  # builds both kinds of update: the per-step ops and the in-graph loop
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(args.seed)
@@ -65,6 +66,12 @@ def time_training(flags, num_steps=1200, chunk=10):
         result[name] = time.perf_counter() - started
         session.close()
     return result
+
+
+def time_xla(flags, num_steps=20_000, chunk=10):
+    """The same comparison for a 20,000-step run with --xla, compilation included."""
+    t = time_training([*flags, "--xla"], num_steps, chunk)
+    return {"feed": t["feed"], "xla_chunks": t["graph_chunks"], "xla_one": t["graph_one"]}
 
 
 def reference_frame(session, model, grid, batch_size):
@@ -185,12 +192,15 @@ def main():
         t = time_training(flags)
         f = time_frame(flags)
         e = evaluation_cost(flags)
-        figures[name] = {"training": t, "frame": f, "evaluation": e}
+        x = time_xla(flags)
+        figures[name] = {"training": t, "frame": f, "evaluation": e, "xla": x}
         rows += [
             (f"1,200 steps, {name}: in-graph loop, 10-step chunks", t["feed"] / t["graph_chunks"], 4.0),
             (f"1,200 steps, {name}: in-graph loop, one chunk", t["feed"] / t["graph_one"], 4.0),
             (f"one frame, {name}", f["reference"] / f["ours"], 30.0 if name == "minibatch" else 100.0),
             (f"evaluation cost, {name}: 10% / extra share of training", 0.1 / max(e["overhead"], 1e-9), 1.0),
+            (f"20,000 steps --xla, {name}: 10-step chunks", x["feed"] / x["xla_chunks"], 10.0),
+            (f"20,000 steps --xla, {name}: one chunk", x["feed"] / x["xla_one"], 10.0),
         ]
     if not options.quick:
         with tempfile.TemporaryDirectory() as tmp:
