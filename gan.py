@@ -309,6 +309,8 @@ class GAN:
             self.loop_zd = tf.placeholder(tf.float32, (None, k, b, 1), "z_d")
             self.loop_zg = tf.placeholder(tf.float32, (None, b, 1), "z_g")  # (T, B, 1)
             self.loop_losses = self._train_loop(self.loop_x, self.loop_zd, self.loop_zg)
+        if self.args.pretrain_steps == 0:
+            return
         with tf.name_scope("pretrain_loop"):
             self.loop_pre_d = tf.placeholder(tf.float32, (None, b, 1), "d")
             self.loop_pre_labels = tf.placeholder(tf.float32, (None, b, 1), "labels")
@@ -707,7 +709,10 @@ class StopRequest:
         self.requested, self.event = False, event
 
     def __enter__(self):
-        self._previous = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        # a study's workers are asked through the event; their signals stay as the pool set them
+        in_main = multiprocessing.parent_process() is None
+        signals = (signal.SIGINT, signal.SIGTERM) if in_main else ()
+        self._previous = {s: signal.signal(s, self._handle) for s in signals}
         return self
 
     def __exit__(self, *exc):
