@@ -22,9 +22,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import gan  # noqa: E402
+from gan1d import files  # noqa: E402
+from gan1d.figures import plot_distributions  # noqa: E402
+from gan1d.metrics import EVAL_POINTS, EvalGrid  # noqa: E402
+from gan1d.monitor import evaluate_grid  # noqa: E402
 
 tf = gan.tf
 GAN_PY = os.path.join(ROOT, "gan.py")
+
+
+def grid_of(args):
+    return EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
 
 
 def build(flags):
@@ -42,7 +50,7 @@ def build(flags):
 def batches(args, num_steps, seed=0):
     rng = np.random.RandomState(seed)
     data, noise = gan.DataDistribution(args.mu, args.sigma, rng), gan.GeneratorDistribution(args.noise_range, rng)
-    return gan.sample_steps(data, noise, num_steps, args)
+    return gan.sample_steps(data, noise, num_steps, args.batch_size, args.d_steps)
 
 
 def time_training(flags, num_steps=1200, chunk=10):
@@ -62,7 +70,7 @@ def time_training(flags, num_steps=1200, chunk=10):
             session.run(model.init)
         started = time.perf_counter()
         for start in range(0, num_steps, size):
-            gan.train_steps(session, model, [b[start : start + size] for b in data], args)
+            gan.train_steps(session, model, [b[start : start + size] for b in data], loop)
         result[name] = time.perf_counter() - started
         session.close()
     return result
@@ -76,8 +84,8 @@ def time_xla(flags, num_steps=20_000, chunk=10):
 
 def reference_frame(session, model, grid, batch_size):
     """The reference's capture: D and G each in batch-sized chunks (the last 10000 mod B left at 0)."""
-    db, g = np.zeros(gan.EVAL_POINTS), np.zeros(gan.EVAL_POINTS)
-    for i in range(gan.EVAL_POINTS // batch_size):
+    db, g = np.zeros(EVAL_POINTS), np.zeros(EVAL_POINTS)
+    for i in range(EVAL_POINTS // batch_size):
         part = slice(i * batch_size, (i + 1) * batch_size)
         db[part] = session.run(model.D1, {model.x: grid.xs[part, None]})[:, 0]
         g[part] = session.run(model.G, {model.z: grid.zs[part, None]})[:, 0]
@@ -87,10 +95,10 @@ def reference_frame(session, model, grid, batch_size):
 def time_frame(flags, repeats=3):
     args, graph, model, session = build(flags)
     with graph.as_default():
-        grid = gan.EvalGrid(args)
-    gan.evaluate_grid(session, model, grid)
+        grid = grid_of(args)
+    evaluate_grid(session, model, grid)
     reference = min(timed(lambda: reference_frame(session, model, grid, args.batch_size)) for _ in range(repeats))
-    ours = min(timed(lambda: gan.evaluate_grid(session, model, grid)) for _ in range(10 * repeats))
+    ours = min(timed(lambda: evaluate_grid(session, model, grid)) for _ in range(10 * repeats))
     return {"reference": reference, "ours": ours}
 
 
@@ -126,14 +134,14 @@ def reference_run(flags, out_dir):
     args, graph, model, session = build(flags)
     with graph.as_default():
         rng = np.random.RandomState(args.seed)
-        gan.pretrain(session, model, rng, args)
+        gan.pretrain(session, model, rng, args.pretrain_steps, args.batch_size, args.mu, args.sigma, "feed")
         data, noise = gan.DataDistribution(args.mu, args.sigma, rng), gan.GeneratorDistribution(args.noise_range, rng)
         for _ in range(args.num_steps):
-            gan.train_steps_feed(session, model, gan.sample_steps(data, noise, 1, args))
-        grid = gan.EvalGrid(args)
+            gan.train_steps(session, model, gan.sample_steps(data, noise, 1, args.batch_size, args.d_steps), "feed")
+        grid = grid_of(args)
         decision, samples = reference_frame(session, model, grid, args.batch_size)
         os.makedirs(out_dir, exist_ok=True)
-        gan.plot_distributions(os.path.join(out_dir, "reference.png"), (samples, decision), grid, args)
+        plot_distributions(os.path.join(out_dir, "reference.png"), samples, decision, grid)
 
 
 def end_to_end(tmp):
@@ -164,7 +172,7 @@ def robust_time():
     """A --preset robust run against a 2016-defaults run done the reference way, TF's import excluded."""
     with tempfile.TemporaryDirectory() as tmp:
         args = gan.parse_args(["--preset", "robust", "--quiet", "--out-dir", tmp])
-        gan.PRINT_WRITES = False
+        files.PRINT_WRITES = False
         robust = timed(lambda: gan.run(args))
         reference = timed(lambda: reference_run([], tmp))
     return {"robust_s": robust, "defaults_reference_way_s": reference, "robust_over_reference": robust / reference}
@@ -174,7 +182,7 @@ def evaluation_cost(flags, repeats=2):
     """A default run's evaluations (121 of them) against the same run evaluated only at its ends;
     both train in the same 10-step chunks. Returns the extra seconds over the training seconds."""
     with tempfile.TemporaryDirectory() as tmp:
-        gan.PRINT_WRITES = False
+        files.PRINT_WRITES = False
         times = {}
         for name, extra in [("evaluated", []), ("ends_only", ["--eval-every", "1200"])]:
             args = gan.parse_args([*flags, *extra, "--quiet", "--out-dir", tmp])

@@ -19,13 +19,14 @@ sys.path.insert(
 )
 
 import gan  # noqa: E402
+from gan1d.metrics import EvalGrid, metrics  # noqa: E402
 
 tf = gan.tf
 
 
 def best_fit(hidden_size, restarts=2, steps=8_000):
     args = gan.parse_args(["--preset", "robust", "--hidden-size", str(hidden_size), "--quiet"])
-    grid = gan.EvalGrid(args)
+    grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
     u = (grid.zs + args.noise_range) / (2 * args.noise_range)  # G's noise, as a quantile level
     target = gan.stats.norm.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)), args.mu, args.sigma)
     best = None
@@ -42,7 +43,7 @@ def best_fit(hidden_size, restarts=2, steps=8_000):
                 for _ in range(steps):
                     session.run(step)
                 samples = session.run(out)[:, 0]
-        m = gan.metrics(samples, grid, args)
+        m = metrics(samples, grid)
         if best is None or m["w1"] < best["w1"]:
             best = m
     return best
@@ -65,16 +66,16 @@ def lbfgs_fit(grid, args, hidden_size=4, restarts=5):
             method="L-BFGS-B",
             options={"maxiter": 3000},
         )
-        m = gan.metrics(outputs(fit.x), grid, args)
+        m = metrics(outputs(fit.x), grid)
         best = m if best is None or m["w1"] < best["w1"] else best
     return best
 
 
 def main():
     args = gan.parse_args(["--quiet"])
-    grid = gan.EvalGrid(args)
+    grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
     linear = (grid.zs - grid.zs.mean()) / grid.zs.std() * args.sigma + args.mu  # same mean and std
-    print(f"linear map of the uniform noise:          w1 {gan.metrics(linear, grid, args)['w1']:.4f}")
+    print(f"linear map of the uniform noise:          w1 {metrics(linear, grid)['w1']:.4f}")
     m = lbfgs_fit(grid, args)
     print(f"4 softplus units, L-BFGS, random starts:  w1 {m['w1']:.4f}  std ratio {m['std_ratio']:.3f}")
     m = best_fit(4)

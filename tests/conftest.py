@@ -8,6 +8,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import gan  # noqa: E402
+from gan1d.metrics import EvalGrid  # noqa: E402
 
 tf = gan.tf
 
@@ -18,6 +19,11 @@ def make_args(*flags, out_dir=None):
     if out_dir is not None:
         argv += ["--out-dir", str(out_dir)]
     return gan.parse_args(argv)
+
+
+def grid_of(args):
+    """The evaluation grid of a run with these settings."""
+    return EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
 
 
 def build(args, seed=1):

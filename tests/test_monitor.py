@@ -1,4 +1,5 @@
-"""Whole runs in-process: outputs, determinism, early stopping, keep-best, divergence, resume, study."""
+"""gan1d.monitor through whole runs in-process: outputs, determinism, early stopping, keep-best,
+divergence, interruption and resume, checkpoints, TensorBoard, --xla."""
 
 import csv
 import json
@@ -6,7 +7,10 @@ import os
 
 import numpy as np
 import pytest
-from conftest import gan, make_args, read
+from conftest import gan, grid_of, make_args, read
+
+from gan1d import files
+from gan1d.metrics import METRIC_NAMES, is_converged, metrics
 
 
 def load_summary(run_dir):
@@ -28,13 +32,13 @@ def test_a_run_writes_its_files_and_metrics_match_the_saved_samples(tiny):
         assert os.path.getsize(os.path.join(run_dir, name)) > 0
     rows = load_rows(run_dir)
     assert [int(r["step"]) for r in rows] == [0, 10, 20, 30, 40]
-    assert set(rows[0]) == {"step", "loss_d", "loss_g", "lr_d", "lr_g", *gan.METRIC_NAMES}
+    assert set(rows[0]) == {"step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES}
     samples = np.load(os.path.join(run_dir, "samples.npy"))
     assert samples.shape == (10_000,)
-    recomputed = gan.metrics(samples, gan.EvalGrid(args), args, with_kde=True)
+    recomputed = metrics(samples, grid_of(args), with_kde=True)
     saved = load_summary(run_dir)
     assert saved["status"] == "completed" and saved["steps"] == 40 and saved["config"]["batch_size"] == 12
-    for name in gan.METRIC_NAMES:
+    for name in METRIC_NAMES:
         assert saved[name] == pytest.approx(recomputed[name], rel=1e-9), name
     assert float(rows[-1]["w1"]) == pytest.approx(summary["w1"], rel=1e-9)
     assert read(os.path.join(run_dir, "distributions.png"))[:8] == b"\x89PNG\r\n\x1a\n"
@@ -102,27 +106,12 @@ def test_an_interrupted_run_resumed_ends_as_if_never_interrupted(tiny, flags):
     parts = tiny(*flags, "--run-name", "parts")
     summary = gan.run(parts, stop_event=StopAfter(2))
     assert summary["status"] == "interrupted" and 0 < summary["steps"] < whole.num_steps
-    with pytest.raises(gan.RunError, match="--resume.*--overwrite"):
+    with pytest.raises(files.RunError, match="--resume.*--overwrite"):
         gan.run(parts)
     parts.resume = True
     assert gan.run(parts)["status"] == "completed"
     for name in ("metrics.csv", "samples.npy"):
         assert read(os.path.join(whole.out_dir, "whole", name)) == read(os.path.join(parts.out_dir, "parts", name))
-
-
-def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
-    path = tmp_path / "metrics.csv"
-    path.write_bytes(b"old")
-
-    def broken(f):
-        f.write(b"half")
-        raise RuntimeError("crash")
-
-    with pytest.raises(RuntimeError):
-        gan.write_atomic(str(path), broken)
-    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["metrics.csv"]
-    gan.write_atomic(str(path), lambda f: f.write(b"new"))
-    assert path.read_bytes() == b"new" and os.stat(path).st_mode & 0o044 == 0o044  # readable by others
 
 
 def test_tensorboard_events_are_written(tiny, tmp_path):
@@ -134,47 +123,6 @@ def test_tensorboard_events_are_written(tiny, tmp_path):
     for event in gan.tf.train.summary_iterator(str(logdir / events[0])):
         tags |= {v.tag for v in event.summary.value}
     assert {"losses/d", "losses/g", "eval/w1", "eval/std_ratio", "eval/generated"} <= tags
-
-
-def test_a_small_study_writes_its_table_and_figure_and_resumes(tmp_path, capsys):
-    argv = ["--seeds", "2", "--compare", "--num-steps", "20", "--pretrain-steps", "10", "--jobs", "2"]
-    args = make_args(*argv, out_dir=tmp_path)
-    assert gan.run_study(args) == 0
-    folder = gan.study_dir(args)
-    with open(os.path.join(folder, "results.csv")) as f:
-        results = list(csv.DictReader(f))
-    assert [(r["minibatch"], r["seed"]) for r in results] == [
-        ("False", "42"),
-        ("False", "43"),
-        ("True", "42"),
-        ("True", "43"),
-    ]
-    summary = read(os.path.join(folder, "summary.md")).decode()
-    assert "| 2016 | no | 2 |" in summary and "| 2016 | yes | 2 |" in summary and "w1 <= 0.3" in summary
-    assert os.path.getsize(os.path.join(folder, "study.png")) > 10_000
-    # as if interrupted: one run lost its summary; the same command redoes only that one
-    lost = results[1]["run_dir"]
-    os.remove(os.path.join(lost, "summary.json"))
-    kept = os.path.join(results[0]["run_dir"], "summary.json")
-    before = os.path.getmtime(kept)
-    capsys.readouterr()
-    assert gan.run_study(args) == 0
-    out = capsys.readouterr().out
-    assert out.count("from disk") == 3 and os.path.getmtime(kept) == before
-    assert load_summary(lost)["status"] == "completed"
-
-
-def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
-    args = make_args("--preset", "2016,robust", "--seeds", "1", "--num-steps", "4", out_dir=tmp_path)
-    runs = gan.study_runs(args)
-    assert [(r.preset, r.optimizer, r.d_steps, r.g_input_scale, r.num_steps) for r in runs] == [
-        (["2016"], "sgd", 1, 1.0, 4),
-        (["robust"], "adam", 3, 0.125, 4),
-    ]
-    runs = gan.study_runs(make_args("--preset", "robust", "--seeds", "2", "--compare", out_dir=tmp_path))
-    assert [(r.minibatch, r.seed, r.d_steps, r.d_init) for r in runs] == [
-        (False, 42, 3, 1.0), (False, 43, 3, 1.0), (True, 42, 5, 0.3), (True, 43, 5, 0.3),
-    ]  # fmt: skip
 
 
 def test_checkpoints_are_written_every_n_steps_and_only_the_last_three_kept(tiny):
@@ -196,7 +144,7 @@ def test_xla_reaches_the_same_outcomes(tmp_path):
         for seed in (1, 2):
             flags = ["--preset", "robust", "--num-steps", "600", "--log-every", "300", "--seed", str(seed)]
             summary = gan.run(make_args(*flags, *(["--xla"] if xla else []), out_dir=tmp_path))
-            outcomes[xla, seed] = (gan.is_converged(summary), summary["w1"])
+            outcomes[xla, seed] = (is_converged(summary), summary["w1"])
     for seed in (1, 2):
         assert outcomes[True, seed][0] == outcomes[False, seed][0]
         assert outcomes[True, seed][1] == pytest.approx(outcomes[False, seed][1], rel=0.05)

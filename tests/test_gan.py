@@ -1,8 +1,10 @@
-"""The port's parts against SPEC.md: samplers, layers, losses, schedule, pretraining, the loop."""
+"""gan.py, the tutorial's parts, against SPEC.md: samplers, layers, losses, schedule, pretraining, the loop."""
 
 import numpy as np
 import pytest
-from conftest import build, gan, make_args, tf
+from conftest import build, gan, grid_of, make_args, tf
+
+from gan1d.monitor import evaluate_grid
 
 
 def test_data_sampler_is_sorted_with_the_data_moments():
@@ -69,7 +71,7 @@ def test_pretraining_fits_the_density_and_copies_exactly_into_d():
     feed_d = (np.random.RandomState(0).random_sample((12, 1)) - 0.5) * 10
     labels = gan.stats.norm.pdf(feed_d, 4, 0.5)
     before = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
-    gan.pretrain(session, model, np.random.RandomState(0), args)
+    gan.pretrain(session, model, np.random.RandomState(0), 300, 12, 4.0, 0.5, loop="feed")
     after = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
     assert after < before
     for d, pre in zip(session.run(model.d_params), session.run(model.d_pre_params), strict=True):
@@ -118,27 +120,21 @@ def test_in_graph_loop_reproduces_the_per_step_loop(flags):
         args.loop = loop
         _, model, session = build(args)
         rng = np.random.RandomState(7)
-        gan.pretrain(session, model, rng, args)
+        gan.pretrain(session, model, rng, 50, args.batch_size, 4.0, 0.5, loop)
         data, noise = gan.DataDistribution(4.0, 0.5, rng), gan.GeneratorDistribution(8.0, rng)
-        chunks = [gan.train_steps(session, model, gan.sample_steps(data, noise, 50, args), args) for _ in range(4)]
+        batches = [gan.sample_steps(data, noise, 50, args.batch_size, args.d_steps) for _ in range(4)]
+        chunks = [gan.train_steps(session, model, b, loop) for b in batches]
         losses[loop] = np.concatenate([np.stack(c) for c in chunks], axis=1)  # (2, 200)
     np.testing.assert_allclose(losses["graph"], losses["feed"], rtol=1e-6)
     if "--preset" not in flags:
         np.testing.assert_array_equal(losses["graph"], losses["feed"])
 
 
-def test_grid_groups_cover_every_point_with_full_groups():
-    idx = gan.grid_groups(10_000, 12)
-    assert len(idx) % 12 == 0 and set(idx) == set(range(10_000))
-    np.testing.assert_array_equal(idx[-12:], np.arange(10_000 - 12, 10_000))
-
-
 def test_decision_boundary_covers_the_whole_grid_as_training_batches_see_it():
     args = make_args("--minibatch")
     _, model, session = build(args)
-    grid = gan.EvalGrid(args)
-    samples, boundary, _ = gan.evaluate_grid(session, model, grid)
+    samples, boundary, _ = evaluate_grid(session, model, grid_of(args))
     assert samples.shape == boundary.shape == (10_000,)
     assert np.all((boundary > 0) & (boundary < 1))  # no zeros left at the right edge
-    batch = grid.xs[-12:, None]  # the last batch, fed as the reference feeds a training batch
+    batch = grid_of(args).xs[-12:, None]  # the last batch, fed as the reference feeds a training batch
     np.testing.assert_allclose(boundary[-12:], session.run(model.D1, {model.x: batch})[:, 0], rtol=1e-5)

@@ -1,0 +1,188 @@
+"""Figures: the tutorial's distributions figure, the training curves, the study figure, and the
+training animation (a GIF streamed frame by frame, or an MP4 through ffmpeg)."""
+
+import math
+import os
+
+import numpy as np
+
+from .files import announce, temporary_path, write_atomic
+from .lazy import animation, plt, stats
+from .metrics import ACCURATE_STD_RATIO, ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density
+
+ANIM_POINTS = 1_000  # decision-boundary points kept per animation frame
+ANIM_FPS = 30
+
+
+def save_figure(fig, path):
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
+    plt.close(fig)
+
+
+def plot_distributions(path, samples, decision, grid, note=""):
+    """The reference figure: decision boundary, real data and generated data over the grid's range."""
+    generated = density(samples, grid.bins) if np.all(np.isfinite(samples)) else None
+    outside = float(np.mean(np.abs(samples) > grid.bins[-1])) if generated is not None else 1.0
+    fig, ax = plt.subplots(figsize=(8, 5))
+    if decision is not None:  # None after divergence: D's weights are no longer finite
+        ax.plot(grid.xs, decision, label="decision boundary")
+    ax.plot(grid.centres, grid.real_density, label="real data")
+    if generated is not None:
+        ax.plot(grid.centres, generated, label=f"generated data ({outside:.1%} outside the plot)")
+    peak = max(1.0, 1.05 * np.max(generated)) if generated is not None else 1.0
+    ax.set_ylim(0, peak)  # the reference's [0, 1], raised so that a collapsed spike stays visible
+    ax.set_title("1D Generative Adversarial Network")
+    ax.set_xlabel("Data values")
+    ax.set_ylabel("Probability density")
+    ax.legend(loc="upper left")
+    if note:
+        ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize=9, family="monospace")
+    save_figure(fig, path)
+
+
+def plot_training(path, rows):
+    """Losses and the main metrics against steps, with the data's reference lines."""
+    steps = [r["step"] for r in rows]
+    panels = [
+        ("losses", [("loss_d", "D"), ("loss_g", "G")], None, "linear"),
+        ("Wasserstein-1 to the data", [("w1", "w1")], 0.0, "log"),
+        ("generated std / data std", [("std_ratio", "std ratio")], 1.0, "linear"),
+        ("distribution distances", [("ks", "KS"), ("js", "JS")], 0.0, "log"),
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    for ax, (title, series, reference, scale) in zip(axes.flat, panels, strict=True):
+        for key, label in series:
+            ax.plot(steps, [r[key] for r in rows], label=label)
+        if reference is not None:
+            ax.axhline(reference, color="gray", ls="--", lw=1, label=f"data ({reference:g})")
+        if scale == "log":  # symlog: linear near 0, so a metric of exactly 0 still shows
+            ax.set_yscale("symlog", linthresh=1e-2)
+            ax.set_ylim(bottom=0)
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    for ax in axes[1]:
+        ax.set_xlabel("training step")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.95, hspace=0.2, wspace=0.18)
+    save_figure(fig, path)
+
+
+class AnimationFrames:
+    """Keeps each frame's own small data (a thinned decision boundary and a histogram) and draws
+    them at the end, streaming frame by frame to the writer."""
+
+    def __init__(self, path, grid):
+        self.path, self.grid = path, grid
+        self.keep = np.linspace(0, EVAL_POINTS - 1, ANIM_POINTS).astype(int)
+        self.frames = []  # (step, decision (ANIM_POINTS,), generated density (NUM_BINS - 1,))
+
+    def add(self, step, samples, decision):
+        generated = density(samples, self.grid.bins).astype(np.float32)
+        self.frames.append((step, decision[self.keep].astype(np.float32), generated))
+
+    def save(self):
+        """Draws the frames: a GIF by blitting (the axes drawn once, then only the moving lines),
+        encoded frame by frame; an MP4 through matplotlib's ffmpeg writer."""
+        grid = self.grid
+        fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=80)
+        ax.set(xlim=(-6, 6), ylim=(0, 1.4), title="1D Generative Adversarial Network")
+        ax.set(xlabel="Data values", ylabel="Probability density")
+        line_db = ax.plot([], [], label="decision boundary", animated=True)[0]
+        ax.plot(grid.centres, grid.real_density, label="real data")
+        line_pg = ax.plot([], [], label="generated data", animated=True)[0]
+        counter = ax.text(0.02, 0.95, "", transform=ax.transAxes, animated=True)
+        legend = ax.legend(loc="upper right")
+        legend.set_animated(True)
+
+        def update(frame):
+            step, decision, generated = frame
+            line_db.set_data(grid.xs[self.keep], decision)
+            line_pg.set_data(grid.centres, generated)
+            counter.set_text(f"step {step}")
+            return line_db, line_pg, counter, legend
+
+        tmp = temporary_path(self.path)
+        if self.path.endswith(".gif"):
+            write_gif(tmp, fig, self.frames, update, fps=ANIM_FPS)
+        else:
+            writer = animation.FFMpegWriter(fps=ANIM_FPS)
+            with writer.saving(fig, tmp, dpi=80):
+                for frame in self.frames:
+                    for artist in update(frame):
+                        artist.set_animated(False)
+                    writer.grab_frame()
+        os.replace(tmp, self.path)
+        plt.close(fig)
+        announce(self.path)
+
+
+def write_gif(path, fig, frames, update, fps):
+    """Streams a looping GIF: each frame restores the static background, draws update(frame)'s
+    artists, and is encoded at once with one palette (Pillow's own GIF writer keeps every frame)."""
+    from PIL import GifImagePlugin, Image
+
+    canvas = fig.canvas
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    palette = None
+    with open(path, "wb") as f:
+        for frame in frames:
+            canvas.restore_region(background)
+            for artist in update(frame):
+                fig.draw_artist(artist)
+            image = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
+            if palette is None:  # the first frame shows every colour of the figure
+                palette = image.quantize(colors=64)
+                f.write(b"".join(GifImagePlugin.getheader(palette, info={"loop": 0})[0]))
+            frame_image = image.quantize(palette=palette, dither=Image.Dither.NONE)
+            f.write(b"".join(GifImagePlugin.getdata(frame_image, duration=round(1000 / fps))))
+        f.write(b";")
+
+
+def plot_study(path, groups, samples_of):
+    """Each run's final w1 and std ratio per configuration, and every run's final histogram.
+    groups: {label: [result, ...]}; samples_of(result) gives a run's final samples or None."""
+    seeds = sorted({r["seed"] for rs in groups.values() for r in rs})
+    fig = plt.figure(figsize=(max(10, 0.9 * len(seeds)), 4 + 1.3 * len(groups)))
+    spec = fig.add_gridspec(1 + len(groups), len(seeds), height_ratios=[3] + [1] * len(groups))
+    top = spec[0, :].subgridspec(1, 2)
+    panels = [
+        ("w1", "final Wasserstein-1", 0.1, [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")]),
+        ("std_ratio", "final std ratio (data: 1)", 1.0, [(v, "accurate") for v in ACCURATE_STD_RATIO]),
+    ]
+    for col, (key, title, linthresh, thresholds) in enumerate(panels):
+        ax = fig.add_subplot(top[0, col])
+        for i, rs in enumerate(groups.values()):
+            values = np.array([r.get(key, math.nan) for r in rs], dtype=float)
+            ax.scatter(i + np.linspace(-0.15, 0.15, len(values)), values, s=14, alpha=0.7)
+            nan = int(np.sum(~np.isfinite(values)))
+            ax.text(i, 1.0, f"{nan} NaN", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
+        for value, name in thresholds:
+            ax.axhline(value, color="gray", ls="--", lw=1)
+            ax.text(len(groups) - 0.5, value, f" {name}", fontsize=7, va="center", color="gray")
+        ax.set_xticks(range(len(groups)), list(groups), fontsize=8)
+        ax.set_yscale("symlog", linthresh=linthresh)  # linear near 0, logarithmic for the far failures
+        ax.set_ylim(bottom=0)
+        ax.set_title(title, pad=14)
+    plot_histogram_grid(fig, spec, groups, seeds, samples_of)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def plot_histogram_grid(fig, spec, groups, seeds, samples_of):
+    for row, (label, rs) in enumerate(groups.items(), start=1):
+        by_seed = {r["seed"]: r for r in rs}
+        for col, seed in enumerate(seeds):
+            ax = fig.add_subplot(spec[row, col])
+            r = by_seed.get(seed)
+            config = (r or {}).get("config") or {}
+            mu, sigma = config.get("mu", 4.0), config.get("sigma", 0.5)
+            xs = np.linspace(mu - 5 * sigma, mu + 5 * sigma, 200)
+            ax.fill_between(xs, stats.norm.pdf(xs, mu, sigma), color="lightgray")
+            samples = samples_of(r)
+            if samples is not None:
+                bins = np.linspace(xs[0], xs[-1], 40)
+                ax.stairs(density(samples, bins), bins, color="C1")
+            ax.set(xticks=[], yticks=[], xlim=(xs[0], xs[-1]))
+            ax.set_title(f"{seed}: {(r or {}).get('status', '-')[:4]}", fontsize=7)
+            if col == 0:
+                ax.set_ylabel(label, fontsize=7)

@@ -1,0 +1,206 @@
+"""Flags: the parser that gives one-line errors, value checks, presets, how flags, presets and
+defaults combine, run names, and the checks between flags and of the paths to be written.
+`gan.py`'s parse_args declares the flags themselves; all of this runs before TensorFlow is imported."""
+
+import argparse
+import math
+import os
+import shutil
+import tempfile
+
+EXIT_BAD_FLAG = 2
+
+# Presets are sets of flag values; explicit flags win over them.
+PRESETS = {
+    "2016": {},  # the defaults: the 2016 reference code
+    "2017": {
+        "optimizer": "adam",
+        "learning_rate": 0.001,
+        "decay_rate": 1.0,
+        "activation": "relu",
+        "pretrain_steps": 0,
+        "loss": "clamp",
+        "num_steps": 5000,
+        "batch_size": 8,
+    },
+    "robust": {
+        "g_input_scale": 0.125,
+        "d_input_scale": 0.25,
+        "g_init": 0.1,
+        "r1": 0.1,
+        "d_steps": 3,
+        "optimizer": "adam",
+        "learning_rate": 0.001,
+        "beta1": 0.5,
+        "decay_rate": 1.0,
+        "pretrain_steps": 0,
+        "num_steps": 6000,
+        "ema": 0.995,
+        "log_every": 100,
+    },
+}
+PRESETS_MINIBATCH = {"robust": {"d_init": 0.3, "d_steps": 5}}  # applied on top with --minibatch
+
+# Flags that change where or how results are written, not the results: left out of run names.
+OUTPUT_FLAGS = {
+    "out_dir",
+    "run_name",
+    "anim_path",
+    "anim_every",
+    "logdir",
+    "jobs",
+    "resume",
+    "overwrite",
+    "checkpoint_every",
+    "quiet",
+    "seed",
+    "preset",
+    "seeds",
+    "compare",
+    "loop",
+}
+
+
+def checked(kind, test, allowed):
+    """An argparse type: converts with kind, then requires test(value); the error says what is allowed."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
+        return value
+
+    return parse
+
+
+positive_int = checked(int, lambda v: v >= 1, "a whole number >= 1")
+count = checked(int, lambda v: v >= 0, "a whole number >= 0")
+positive = checked(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+non_negative = checked(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
+finite = checked(float, math.isfinite, "a finite number")
+decay = checked(float, lambda v: 0 < v <= 1, "a number in (0, 1]")
+fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
+
+
+def preset_list(text):
+    names = text.split(",")
+    for name in names:
+        if name not in PRESETS:
+            raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(PRESETS)}")
+    return names
+
+
+class FlagParser(argparse.ArgumentParser):
+    """argparse with one-line errors, flags declared with their default in the help text, and
+    parse() resolving defaults, presets and explicit flags into the run's settings."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.defaults = {}
+
+    def error(self, message):
+        """One line, no usage block: the flag, the value and what is allowed."""
+        self.exit(EXIT_BAD_FLAG, f"{self.prog}: error: {message}\n")
+
+    def add(self, flag, default, text, **kwargs):
+        """A flag whose value stays None unless given, so that presets can tell what was given."""
+        action = self.add_argument(flag, default=None, help=f"{text} (default: {default})", **kwargs)
+        self.defaults[action.dest] = default
+
+    def parse(self, argv=None):
+        raw = self.parse_args(argv)
+        raw._explicit = {k for k, v in vars(raw).items() if v is not None}
+        if not raw.seeds and raw.preset is not None and len(raw.preset) > 1:
+            self.error(
+                f"argument --preset: {','.join(raw.preset)!r} names several presets, which only a study (--seeds) runs"
+            )
+        resolved = resolve(raw, self.defaults)
+        if not raw.seeds:
+            resolved["run_name"] = resolved["run_name"] or run_name(raw._explicit, resolved)
+        args = argparse.Namespace(**resolved)
+        args._explicit, args._raw, args._defaults = raw._explicit, raw, self.defaults
+        problem = check_combinations(args)
+        if problem:
+            self.error(problem)
+        return args
+
+
+def resolve(raw, defaults):
+    """Flag values: the 2016 defaults, then the preset's, then the flags given."""
+    preset = (raw.preset or defaults["preset"])[0]
+    values = {**defaults, **PRESETS[preset]}
+    explicit = {k: v for k, v in vars(raw).items() if v is not None and not k.startswith("_")}
+    if explicit.get("minibatch"):
+        values.update(PRESETS_MINIBATCH.get(preset, {}))
+    values.update(explicit)
+    values["preset"] = raw.preset or defaults["preset"]
+    if values["learning_rate"] == defaults["learning_rate"]:
+        values["learning_rate"] = 0.001 if values["optimizer"] == "adam" else 0.005 if values["minibatch"] else 0.03
+    for key, derived in [("eval_every", values["log_every"]), ("run_name", None), ("jobs", os.cpu_count() or 1)]:
+        if values[key] == defaults[key]:
+            values[key] = derived
+    return values
+
+
+def run_name(explicit, resolved, with_seed=True, skip=frozenset()):
+    """The preset, each result-changing flag given, and the seed: e.g. 2016_minibatch_seed-42."""
+    parts = [",".join(resolved["preset"])]
+    for key in sorted(explicit - OUTPUT_FLAGS - set(skip)):
+        value = resolved[key]
+        flag = key.replace("_", "-")
+        if isinstance(value, bool):
+            parts.append(flag if value else f"no-{flag}")
+        else:
+            parts.append(f"{flag}-{value:g}" if isinstance(value, float) else f"{flag}-{value}")
+    if with_seed:
+        parts.append(f"seed-{resolved['seed']}")
+    return "_".join(parts)
+
+
+def check_combinations(args):
+    """Checks between flags, and of the paths to be written; returns the problem or None."""
+    if (args.compare or args.minibatch) and args.batch_size < 2:
+        return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
+    if args.anim_path:
+        ext = os.path.splitext(args.anim_path)[1].lower()
+        if ext not in (".gif", ".mp4"):
+            return f"argument --anim-path: {args.anim_path!r} must end in .gif or .mp4"
+        if ext == ".mp4" and shutil.which("ffmpeg") is None:
+            return f"argument --anim-path: {args.anim_path!r} needs ffmpeg, which is not installed; use a .gif path"
+        if args.seeds:
+            return "argument --anim-path: a study (--seeds) saves no animation"
+    if args.run_name is not None and (
+        os.sep in args.run_name or "/" in args.run_name or args.run_name in (".", "..", "")
+    ):
+        return f"argument --run-name: {args.run_name!r} must be a plain folder name, without a path separator"
+    if args.xla and args.loop == "feed":
+        return "argument --xla: compiles the in-graph loop, so it cannot go with --loop feed"
+    if args.resume and args.overwrite:
+        return "arguments --resume and --overwrite: choose one"
+    for flag, path in [
+        ("--out-dir", args.out_dir),
+        ("--logdir", args.logdir),
+        ("--anim-path", args.anim_path and os.path.dirname(args.anim_path) or None),
+    ]:
+        problem = path is not None and unwritable(path)
+        if problem:
+            return f"argument {flag}: {path!r} {problem}"
+    return None
+
+
+def unwritable(folder):
+    """Why folder cannot be created or written, or None. Probes with a temporary file that it removes."""
+    path = os.path.abspath(folder or ".")
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        return f"cannot be created: {path} is a file"
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        return f"cannot be written: {error.strerror} in {path}"
+    return None

@@ -1,0 +1,85 @@
+"""Flags (gan.parse_args with gan1d.flags): one-line errors for bad values, presets, run names."""
+
+import pytest
+from conftest import gan, make_args
+
+from gan1d import flags
+
+BAD_FLAGS = [
+    (["--num-steps", "0"], "--num-steps"),
+    (["--num-steps", "1.5"], "--num-steps"),
+    (["--num-steps", "-3"], "--num-steps"),
+    (["--batch-size", "0"], "--batch-size"),
+    (["--batch-size", "two"], "--batch-size"),
+    (["--hidden-size", "0"], "--hidden-size"),
+    (["--minibatch", "--batch-size", "1"], "--batch-size"),
+    (["--seeds", "2", "--compare", "--batch-size", "1"], "--batch-size"),
+    (["--learning-rate", "0"], "--learning-rate"),
+    (["--learning-rate", "-0.1"], "--learning-rate"),
+    (["--learning-rate", "nan"], "--learning-rate"),
+    (["--learning-rate", "inf"], "--learning-rate"),
+    (["--sigma", "0"], "--sigma"),
+    (["--sigma", "nan"], "--sigma"),
+    (["--noise-range", "-8"], "--noise-range"),
+    (["--noise-range", "inf"], "--noise-range"),
+    (["--mu", "nan"], "--mu"),
+    (["--decay-rate", "0"], "--decay-rate"),
+    (["--decay-rate", "1.5"], "--decay-rate"),
+    (["--anim-every", "0"], "--anim-every"),
+    (["--log-every", "0"], "--log-every"),
+    (["--eval-every", "0"], "--eval-every"),
+    (["--seeds", "-1"], "--seeds"),
+    (["--preset", "2018"], "--preset"),
+    (["--preset", "2016,2017"], "--preset"),
+    (["--optimizer", "rmsprop"], "--optimizer"),
+    (["--activation", "sigmoid"], "--activation"),
+    (["--anim-path", "run.avi"], "--anim-path"),
+    (["--run-name", "a/b"], "--run-name"),
+    (["--run-name", ".."], "--run-name"),
+    (["--out-dir", "/proc/no/such/place"], "--out-dir"),
+    (["--beta1", "1"], "--beta1"),
+    (["--ema", "-0.5"], "--ema"),
+    (["--r1", "-1"], "--r1"),
+    (["--d-steps", "0"], "--d-steps"),
+    (["--patience", "0"], "--patience"),
+    (["--resume", "--overwrite"], "--resume"),
+    (["--jobs", "0"], "--jobs"),
+    (["--xla", "--loop", "feed"], "--xla"),
+]
+
+
+@pytest.mark.parametrize("argv,flag", BAD_FLAGS, ids=[" ".join(a) for a, _ in BAD_FLAGS])
+def test_bad_flags_get_one_line_naming_the_flag_and_exit_2(argv, flag, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        gan.parse_args(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("gan.py: error: argument")
+    assert flag in err and "Traceback" not in err
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SystemExit):
+        gan.parse_args(["--out-dir", str(tmp_path / "file" / "runs")])
+    assert "--out-dir" in capsys.readouterr().err
+
+
+def test_mp4_without_ffmpeg_is_refused_before_training(monkeypatch, capsys):
+    monkeypatch.setattr(flags.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit):
+        gan.parse_args(["--anim-path", "run.mp4"])
+    assert "ffmpeg" in capsys.readouterr().err
+
+
+def test_explicit_flags_win_over_the_preset_and_the_minibatch_extras():
+    args = make_args("--preset", "robust", "--minibatch", "--d-steps", "2")
+    assert (args.optimizer, args.d_steps, args.d_init, args.learning_rate) == ("adam", 2, 0.3, 0.001)
+    assert args.run_name == "robust_d-steps-2_minibatch_seed-42"
+
+
+def test_the_default_learning_rate_follows_the_optimizer_and_minibatch():
+    assert make_args().learning_rate == 0.03
+    assert make_args("--minibatch").learning_rate == 0.005
+    assert make_args("--optimizer", "adam").learning_rate == 0.001
+    assert make_args("--log-every", "7").eval_every == 7
