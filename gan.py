@@ -474,7 +474,7 @@ def parse_args(argv=None):
     p.add("--seeds", 0, "a study: this many seeds from --seed (0 = one run)", type=flags.count)
     p.add("--compare", False, "a study with and without minibatch discrimination", action="store_true")
     p.add("--jobs", "the number of cores", "worker processes of a study", type=flags.positive_int)
-    p.add("--quiet", False, "no log lines", action="store_true")
+    p.add("--quiet", False, "print only the verdict and the written paths", action="store_true")
     return p.parse(argv)
 
 

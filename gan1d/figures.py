@@ -3,6 +3,7 @@ training animation (a GIF streamed frame by frame, or an MP4 through ffmpeg)."""
 
 import math
 import os
+import textwrap
 
 import numpy as np
 
@@ -19,8 +20,12 @@ def save_figure(fig, path):
     plt.close(fig)
 
 
-def plot_distributions(path, samples, decision, grid, note=""):
-    """The reference figure: decision boundary, real data and generated data over the grid's range."""
+VERDICT_COLOURS = {"accurate": "tab:green", "converged": "tab:olive", "failed": "tab:red", "diverged": "tab:red"}
+
+
+def plot_distributions(path, samples, decision, grid, note="", verdict=None):
+    """The reference figure: decision boundary, real data and generated data over the grid's range;
+    below it the run's verdict (label, reason), if given."""
     generated = density(samples, grid.bins) if np.all(np.isfinite(samples)) else None
     outside = float(np.mean(np.abs(samples) > grid.bins[-1])) if generated is not None else 1.0
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -37,6 +42,11 @@ def plot_distributions(path, samples, decision, grid, note=""):
     ax.legend(loc="upper left")
     if note:
         ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize=9, family="monospace")
+    if verdict is not None:
+        label, reason = verdict
+        text = textwrap.fill(f"verdict: {label} - {reason}", 110)
+        fig.subplots_adjust(bottom=0.15 + 0.035 * text.count("\n"))
+        fig.text(0.02, 0.015, text, fontsize=8.5, va="bottom", color=VERDICT_COLOURS[label])
     save_figure(fig, path)
 
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .lazy import stats
+from .lazy import special, stats
 
 # The fixed evaluation grid: every figure, frame and metric uses these, so runs and steps compare.
 EVAL_POINTS = 10_000  # generated samples (G on evenly spaced z) and decision-boundary points
@@ -38,6 +38,9 @@ class EvalGrid:
         # the data's exact quantiles: a noiseless sample of N(mu, sigma) for the Wasserstein distance
         self.quantiles = stats.norm.ppf((np.arange(EVAL_POINTS) + 0.5) / EVAL_POINTS, mu, sigma)
         self.groups = grid_groups(EVAL_POINTS, batch_size)
+        # the histogram's bins plus an overflow bin on each side, and the data's exact mass in each
+        self.edges = np.concatenate([[-np.inf], self.bins, [np.inf]])
+        self.bin_probabilities = np.diff(special.ndtr((self.edges - mu) / sigma))
 
 
 def grid_groups(n, group_size):
@@ -58,32 +61,47 @@ def density(samples, bins):
 
 
 def metrics(samples, grid, with_kde=False):
-    """Every metric of the generated samples against the grid's N(mu, sigma); NaN if any is not finite."""
-    if not np.all(np.isfinite(samples)):
-        return {name: math.nan for name in METRIC_NAMES}
-    mu, sigma = grid.mu, grid.sigma
-    std = float(np.std(samples))
-    return {
-        "w1": float(stats.wasserstein_distance(samples, grid.quantiles)),
-        "ks": float(stats.kstest(samples, "norm", args=(mu, sigma), method="asymp").statistic),
-        "js": js_divergence(samples, grid),
-        "mean": float(np.mean(samples)),
+    """Every metric of one run's generated samples (n,) against the grid's N(mu, sigma)."""
+    result = {name: float(values[0]) for name, values in batch_metrics(np.asarray(samples)[None], grid).items()}
+    if with_kde and math.isfinite(result["w1"]):
+        result["kde_nll"] = kde_nll(np.asarray(samples, dtype=np.float64), grid.held_out)
+    return result
+
+
+def batch_metrics(samples, grid):
+    """The metrics of many runs at once, samples (N, n) -> {name: (N,)}, in float64 with exact formulas
+    (equal to scipy's wasserstein_distance, kstest and jensenshannon: tests/test_metrics.py). A run
+    with any non-finite sample gets NaN everywhere; kde_nll is left NaN (see metrics)."""
+    x = np.sort(np.asarray(samples, dtype=np.float64), axis=1)  # (N, n)
+    n = x.shape[1]
+    finite = np.all(np.isfinite(x), axis=1)
+    x = np.where(finite[:, None], x, grid.mu)  # placeholders, masked out below
+    cdf = special.ndtr((x - grid.mu) / grid.sigma)
+    d_plus = np.max(np.arange(1.0, n + 1) / n - cdf, axis=1)
+    d_minus = np.max(cdf - np.arange(0.0, n) / n, axis=1)
+    counts = np.stack([np.diff(np.searchsorted(row, grid.edges, side="left")) for row in x])  # (N, bins + 2)
+    counts[:, -1] += n - counts.sum(axis=1)  # np.histogram's last bin is closed: +inf edge included
+    std = np.std(x, axis=1)
+    result = {
+        "w1": np.mean(np.abs(x - grid.quantiles), axis=1),
+        "ks": np.maximum(d_plus, d_minus),
+        "js": js_divergence(counts / n, grid.bin_probabilities),
+        "mean": np.mean(x, axis=1),
         "std": std,
-        "std_ratio": std / sigma,
-        "outside_fraction": float(np.mean(np.abs(samples - mu) > 4 * sigma)),
-        "kde_nll": kde_nll(samples, grid.held_out) if with_kde else math.nan,
+        "std_ratio": std / grid.sigma,
+        "outside_fraction": np.mean(np.abs(x - grid.mu) > 4 * grid.sigma, axis=1),
+        "kde_nll": np.full(len(x), math.nan),
     }
+    return {name: np.where(finite, values, math.nan) for name, values in result.items()}
 
 
-def js_divergence(samples, grid):
-    """Squared Jensen-Shannon distance (base 2) between the generated histogram and the data's exact
-    bin probabilities, over the plotted bins plus one overflow bin on each side."""
-    from scipy.spatial import distance
-
-    edges = np.concatenate([[-np.inf], grid.bins, [np.inf]])
-    counts = np.histogram(samples, edges)[0]
-    exact = np.diff(stats.norm.cdf(edges, grid.mu, grid.sigma))
-    return float(distance.jensenshannon(counts, exact, base=2) ** 2)
+def js_divergence(p, q):
+    """Squared Jensen-Shannon distance, base 2, between the rows of p (N, k) and the distribution q (k,):
+    the generated histogram against the data's exact bin probabilities, over the plotted bins plus
+    one overflow bin on each side."""
+    q = q / np.sum(q)
+    m = (p + q) / 2
+    return (np.sum(special.rel_entr(p, m), axis=1) + np.sum(special.rel_entr(q, m), axis=1)) / (2 * math.log(2))
 
 
 def kde_nll(samples, held_out):
@@ -102,3 +120,50 @@ def is_converged(r):
 def is_accurate(r):
     low, high = ACCURATE_STD_RATIO
     return r["status"] in FINISHED and r["w1"] <= ACCURATE_W1 and low <= r["std_ratio"] <= high
+
+
+VERDICTS = ("accurate", "converged", "failed", "diverged")
+ADVICE = (
+    "What usually helps: another --seed, --preset robust, or a lower --learning-rate; the README's "
+    '"How well does it work?" says how often each recipe works.'
+)
+
+
+def verdict(status, m, mu, sigma, diverged_step=None):
+    """The run's verdict, one of VERDICTS, and its reason in a sentence, from the final metrics m."""
+    if status == "diverged":
+        return "diverged", f"a loss or a generated sample became NaN or infinite at step {diverged_step}."
+    scored = {**m, "status": "completed"}  # an interrupted run is judged on where it stopped
+    low, high = ACCURATE_STD_RATIO
+    if is_accurate(scored):
+        return "accurate", (
+            f"w1 {m['w1']:.3f} <= {ACCURATE_W1} and std ratio {m['std_ratio']:.2f} within {low}-{high}: "
+            "the generated distribution matches the data."
+        )
+    if is_converged(scored):
+        return "converged", (
+            f"w1 {m['w1']:.3f} <= {CONVERGED_W1} with {m['outside_fraction']:.1%} beyond 4 sigma, but not "
+            f"accurate: {accuracy_shortfall(m)}."
+        )
+    return "failed", "; ".join(failures(m, mu, sigma)) + f" (w1 {m['w1']:.3f}, converged needs <= {CONVERGED_W1})."
+
+
+def accuracy_shortfall(m):
+    low, high = ACCURATE_STD_RATIO
+    if not low <= m["std_ratio"] <= high:
+        return f"std ratio {m['std_ratio']:.2f} outside {low}-{high}"
+    return f"w1 above {ACCURATE_W1}"
+
+
+def failures(m, mu, sigma):
+    """What failed, measured: mass far away, a spike, a spread too wide, a mean off the data's."""
+    found = []
+    if m["outside_fraction"] > CONVERGED_OUTSIDE:
+        found.append(f"{m['outside_fraction']:.0%} of the generated mass lies beyond 4 sigma of the data")
+    if m["std_ratio"] < 0.5:
+        found.append(f"a spike: the generated std is {m['std_ratio']:.2f} of the data's (mode collapse)")
+    elif m["std_ratio"] > 2:
+        found.append(f"the generated std is {m['std_ratio']:.1f} times the data's")
+    if abs(m["mean"] - mu) > sigma:
+        found.append(f"the generated mean is off by {m['mean'] - mu:+.2f} ({abs(m['mean'] - mu) / sigma:.1f} sigma)")
+    return found or [f"the generated distribution is {m['w1']:.2f} from the data in Wasserstein-1"]

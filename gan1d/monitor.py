@@ -2,7 +2,6 @@
 grid, log lines, TensorBoard summaries, early stopping, the best weights, divergence, clean stops
 on a signal, checkpoints, and the run's output files."""
 
-import concurrent.futures
 import math
 import multiprocessing
 import os
@@ -14,7 +13,8 @@ import numpy as np
 from . import files
 from .figures import AnimationFrames, plot_distributions, plot_training
 from .lazy import tf
-from .metrics import EVAL_POINTS, METRIC_NAMES, metrics
+from .metrics import EVAL_POINTS, METRIC_NAMES, metrics, verdict
+from .progress import Progress
 
 
 class StopRequest:
@@ -70,7 +70,7 @@ class Monitor:
         self.frames = AnimationFrames(args.anim_path, grid) if args.anim_path else None
         self.weights = model.d_params + model.g_params + list(model.ema.values())
         self.summaries = tf.summary.FileWriter(args.logdir, session.graph) if args.logdir else None
-        self.metrics_thread, self.pending = concurrent.futures.ThreadPoolExecutor(1), None
+        self.progress = Progress(args.num_steps, args.log_every, args.quiet)
         self.started = time.time()
 
     @property
@@ -88,7 +88,8 @@ class Monitor:
         self.state = extra["state"]
         if self.frames is not None and extra["frames"]:
             self.frames.frames = extra["frames"]
-        self.log(f"resumed from step {self.step}")
+        self.progress.start(self.step)
+        self.progress.say(f"resumed from step {self.step}")
         return True
 
     def wants_more(self):
@@ -117,51 +118,40 @@ class Monitor:
             return
         state.update(step=end, sum_d=state["sum_d"] + loss_d.sum(), sum_g=state["sum_g"] + loss_g.sum())
         state["count"] += len(loss_d)
+        self.progress.update(end)
         if end % args.eval_every == 0 or end == args.num_steps:
             self.evaluate()
         elif self.frames is not None and end % args.anim_every == 0:
             self.frames.add(end, *evaluate_grid(self.session, self.model, self.grid)[:2])
         if args.checkpoint_every and end % args.checkpoint_every == 0 and self.status == "completed":
-            self.record_pending()
             self.save_checkpoint()
 
     def evaluate(self):
-        """One evaluation: G on the z grid now; its metrics on a second thread while training goes on
-        (at once with --early-stop or --keep-best, whose decisions need them before the next step)."""
+        """One evaluation on the fixed grid: a row of losses, learning rates and metrics, its log
+        line and summaries, the best weights so far, and the early-stopping count."""
         args, state, step = self.args, self.state, self.state["step"]
-        extra = [self.model.eval_histogram] if self.summaries else []
+        extra = [self.model.lr_d, self.model.lr_g] + ([self.model.eval_histogram] if self.summaries else [])
         frame = self.frames is not None and step % args.anim_every == 0
-        samples, decision, summaries = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
-        self.record_pending()
+        samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
+        (lr_d, lr_g), summaries = fetched[:2], fetched[2:]
         if not np.all(np.isfinite(samples)):
             self.status, self.diverged_step = "diverged", step
             return
         self.last_finite = (step, samples)
         if frame:
             self.frames.add(step, samples, decision)
-        lr_d, lr_g = self.session.run([self.model.lr_d, self.model.lr_g])
+        if step == 0 and self.progress.clock is None:
+            self.progress.start(step)
         count = state["count"] or math.nan  # no loss before the first step
         row = {"step": step, "loss_d": state["sum_d"] / count, "loss_g": state["sum_g"] / count}
-        row.update(lr_d=float(lr_d), lr_g=float(lr_g), elapsed=time.time() - self.started)
+        row.update(lr_d=float(lr_d), lr_g=float(lr_g), **metrics(samples, self.grid))
         state.update(sum_d=0.0, sum_g=0.0, count=0)
-        self.pending = (row, self.metrics_thread.submit(metrics, samples, self.grid), summaries)
-        if args.early_stop or args.keep_best:
-            self.record_pending()
-
-    def record_pending(self):
-        """Completes the evaluation in flight: its row, log line, summaries, best weights, early stop."""
-        if self.pending is None:
-            return
-        (row, future, summaries), self.pending = self.pending, None
-        args, state = self.args, self.state
-        row.update(future.result())
         state["rows"].append(row)
         self.write_summaries(row, summaries)
         if args.keep_best and (state["best"] is None or row["w1"] < state["best"]["w1"]):
-            state["best"] = {"w1": row["w1"], "step": row["step"], "weights": self.session.run(self.weights)}
+            state["best"] = {"w1": row["w1"], "step": step, "weights": self.session.run(self.weights)}
         state["streak"] = state["streak"] + 1 if args.early_stop and row["w1"] <= args.early_stop else 0
-        if row["step"] % args.log_every == 0 or row["step"] == args.num_steps:
-            self.log_progress(row)
+        self.progress.report(row)
         if args.early_stop and state["streak"] >= args.patience:
             self.status = "early_stopped"
 
@@ -175,28 +165,14 @@ class Monitor:
         for summary in summaries:
             self.summaries.add_summary(summary, row["step"])
 
-    def log_progress(self, row):
-        step, total, elapsed = row["step"], self.args.num_steps, row["elapsed"]
-        left = elapsed / max(step, 1) * (total - step)
-        self.log(
-            f"step {step:>{len(str(total))}}/{total}  loss_d {row['loss_d']:.4f}  loss_g {row['loss_g']:.4f}  "
-            f"w1 {row['w1']:.4f}  std_ratio {row['std_ratio']:.3f}  {elapsed:.1f}s elapsed, ~{left:.1f}s left"
-        )
-
-    def log(self, message):
-        if not self.args.quiet:
-            print(message, flush=True)
-
     def save_checkpoint(self):
         extra = {"rng": self.rng.get_state(), "state": self.state, "frames": self.frames and self.frames.frames}
         files.save_checkpoint(self.session, self.model.saver, self.run_dir, self.step, extra)
 
     def finish(self):
-        """Completes the last evaluation, then the final metrics (with the KDE), figures, samples and
-        summary.json; returns the summary."""
-        self.record_pending()
-        self.metrics_thread.shutdown()
+        """The final metrics (with the KDE), figures, samples, summary.json and the verdict; returns the summary."""
         self.training_seconds = time.time() - self.started  # pretraining, training and evaluations
+        self.progress.end()
         if self.status == "interrupted":
             self.save_checkpoint()
         args, state = self.args, self.state
@@ -206,10 +182,6 @@ class Monitor:
                 v.load(value, self.session)
             note = f"best w1 kept: step {state['best']['step']}"
         if self.status == "diverged":
-            self.log(
-                f"diverged at step {self.diverged_step}: a loss or a generated sample is NaN or infinite. "
-                "What usually helps: a lower --learning-rate, --preset 2017 or robust, another --seed."
-            )
             step, samples = self.last_finite or (0, np.full(EVAL_POINTS, np.nan))
             decision = None
             final = {name: math.nan for name in METRIC_NAMES}
@@ -222,9 +194,10 @@ class Monitor:
 
     def write_outputs(self, samples, decision, final, note):
         args, state, run_dir = self.args, self.state, self.run_dir
+        judged = verdict(self.status, final, args.mu, args.sigma, self.diverged_step)
         if math.isfinite(final["w1"]):
             note += f"\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
-        plot_distributions(os.path.join(run_dir, "distributions.png"), samples, decision, self.grid, note)
+        plot_distributions(os.path.join(run_dir, "distributions.png"), samples, decision, self.grid, note, judged)
         columns = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
         files.write_csv(os.path.join(run_dir, "metrics.csv"), state["rows"], columns)
         if state["rows"]:
@@ -237,6 +210,8 @@ class Monitor:
             "best_step": state["best"]["step"] if args.keep_best and state["best"] else None,
             "wall_seconds": round(time.time() - self.started, 3),
             "training_seconds": round(self.training_seconds, 3),
+            "verdict": judged[0],
+            "verdict_reason": judged[1],
             **final,
             "config": files.config_dict(args, tf.__version__),
         }
@@ -246,4 +221,5 @@ class Monitor:
         if self.summaries is not None:
             self.summaries.close()
             print(f"wrote TensorBoard events to {args.logdir}")
+        self.progress.verdict(*judged)
         return summary

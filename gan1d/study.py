@@ -8,6 +8,7 @@ import math
 import multiprocessing
 import os
 import signal
+import sys
 import time
 
 import numpy as np
@@ -64,6 +65,7 @@ def run_study(args, train_run):
     started, results = time.time(), []
     context = multiprocessing.get_context("spawn")
     stop_event = context.Event()
+    bar = run_bar(len(runs))
     with context.Pool(args.jobs, initializer=_init_worker, initargs=(stop_event,)) as pool, StopRequest() as stop:
         pending = pool.imap_unordered(functools.partial(run_in_worker, train_run), runs)
         while len(results) < len(runs):
@@ -74,13 +76,32 @@ def run_study(args, train_run):
                     stop_event.set()
                 continue
             results.append(result)
-            print(f"[{len(results)}/{len(runs)}] {describe_result(result)}", flush=True)
+            if bar is None:
+                print(f"[{len(results)}/{len(runs)}] {describe_result(result)}", flush=True)
+            else:
+                bar.update(1)
+                bar.set_postfix_str(f"converged {sum(map(is_converged_result, results))}")
+    if bar is not None:
+        bar.close()
     results.sort(key=lambda r: (args.preset.index(r["preset"]), r["minibatch"], r["seed"]))
     write_study(folder, results, time.time() - started)
     interrupted = any(r["status"] in ("interrupted", "skipped") for r in results)
     if interrupted:
         print("study interrupted: run the same command again to finish it (completed runs are kept)")
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+def run_bar(total):
+    """One progress bar for the whole study on a terminal; None elsewhere (a line per run instead)."""
+    if not sys.stdout.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", dynamic_ncols=True)
+
+
+def is_converged_result(r):
+    return "w1" in r and is_converged(r)
 
 
 _STOP_EVENT = None

@@ -75,3 +75,61 @@ def test_density_is_normalised_by_all_samples_so_mass_outside_lowers_the_curve()
     assert np.sum(gm.density(inside, bins) * np.diff(bins)) == pytest.approx(1.0)
     half_outside = np.concatenate([inside, np.full(100, 5.0)])
     assert np.sum(gm.density(half_outside, bins) * np.diff(bins)) == pytest.approx(0.5)
+
+
+def scipy_metrics(samples, grid):
+    """The metrics as scipy computes them, one run at a time."""
+    from scipy.spatial.distance import jensenshannon
+
+    counts = np.histogram(samples, grid.edges)[0]
+    return {
+        "w1": stats.wasserstein_distance(samples, grid.quantiles),
+        "ks": stats.kstest(samples, "norm", args=(4.0, 0.5), method="asymp").statistic,
+        "js": jensenshannon(counts, np.diff(stats.norm.cdf(grid.edges, 4.0, 0.5)), base=2) ** 2,
+        "mean": np.mean(samples),
+        "std": np.std(samples),
+    }
+
+
+def test_vectorised_metrics_equal_scipy_to_1e_9(grid):
+    rng = np.random.RandomState(0)
+    runs = np.stack(
+        [
+            rng.normal(4.0, 0.5, 10_000),  # the data
+            rng.normal(4.3, 0.2, 10_000),  # narrow and shifted
+            rng.standard_cauchy(10_000) + 4,  # heavy tails, mass outside the plot
+            np.full(10_000, 4.0) + rng.random_sample(10_000) * 1e-3,  # a spike
+            rng.uniform(-30, 30, 10_000).astype(np.float32).astype(np.float64),  # wide, from float32
+        ]
+    )
+    batch = gm.batch_metrics(runs, grid)
+    for i, samples in enumerate(runs):
+        for name, value in scipy_metrics(samples, grid).items():
+            assert abs(batch[name][i] - value) <= 1e-9, (i, name, batch[name][i], value)
+
+
+def test_a_run_with_a_non_finite_sample_gets_nan_and_the_others_do_not(grid):
+    runs = np.stack([exact_sample(), exact_sample()])
+    runs[1, 5] = np.inf
+    batch = gm.batch_metrics(runs, grid)
+    assert batch["w1"][0] < 1e-9 and all(math.isnan(batch[name][1]) for name in gm.METRIC_NAMES)
+
+
+def verdict_of(samples, grid, status="completed"):
+    return gm.verdict(status, gm.metrics(samples, grid), 4.0, 0.5, diverged_step=7)
+
+
+def test_the_verdict_names_what_failed_measured(grid):
+    assert verdict_of(exact_sample(), grid)[0] == "accurate"
+    label, reason = verdict_of(exact_sample(sigma=0.3), grid)  # narrow, near the data: converged only
+    assert label == "converged" and "std ratio 0.60 outside 0.8-1.25" in reason
+    label, reason = verdict_of(np.concatenate([exact_sample(n=4_000), np.full(6_000, 30.0)]), grid)
+    assert label == "failed" and reason.startswith("60% of the generated mass lies beyond 4 sigma")
+    label, reason = verdict_of(np.full(10_000, 4.0), grid)
+    assert label == "failed" and "a spike: the generated std is 0.00 of the data's (mode collapse)" in reason
+    label, reason = verdict_of(exact_sample(mu=5.0), grid)
+    assert label == "failed" and "the generated mean is off by +1.00 (2.0 sigma)" in reason
+    assert verdict_of(exact_sample(), grid, "diverged") == (
+        "diverged",
+        "a loss or a generated sample became NaN or infinite at step 7.",
+    )

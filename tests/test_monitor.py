@@ -10,7 +10,7 @@ import pytest
 from conftest import gan, grid_of, make_args, read
 
 from gan1d import files
-from gan1d.metrics import METRIC_NAMES, is_converged, metrics
+from gan1d.metrics import METRIC_NAMES, is_converged, metrics, verdict
 
 
 def load_summary(run_dir):
@@ -38,6 +38,8 @@ def test_a_run_writes_its_files_and_metrics_match_the_saved_samples(tiny):
     recomputed = metrics(samples, grid_of(args), with_kde=True)
     saved = load_summary(run_dir)
     assert saved["status"] == "completed" and saved["steps"] == 40 and saved["config"]["batch_size"] == 12
+    assert saved["verdict"] in ("accurate", "converged", "failed") and saved["verdict_reason"].endswith(".")
+    assert (saved["verdict"], saved["verdict_reason"]) == verdict("completed", recomputed, 4.0, 0.5)
     for name in METRIC_NAMES:
         assert saved[name] == pytest.approx(recomputed[name], rel=1e-9), name
     assert float(rows[-1]["w1"]) == pytest.approx(summary["w1"], rel=1e-9)
@@ -84,6 +86,7 @@ def test_a_huge_learning_rate_diverges_and_keeps_what_was_finite(tiny):
     assert summary["status"] == "diverged" and summary["diverged_step"] >= 1
     saved = load_summary(run_dir)
     assert saved["status"] == "diverged" and saved["w1"] is None  # NaN is written as null
+    assert saved["verdict"] == "diverged" and f"at step {summary['diverged_step']}" in saved["verdict_reason"]
     assert np.all(np.isfinite(np.load(os.path.join(run_dir, "samples.npy"))))
     assert len(load_rows(run_dir)) >= 1 and os.path.getsize(os.path.join(run_dir, "distributions.png")) > 0
 
