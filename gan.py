@@ -59,38 +59,47 @@ class GeneratorDistribution:
 # ----------------------------------------------------------------------------- networks
 
 
-def linear(x, out_dim, scope, stddev=1.0):
-    """x @ w + b, w ~ N(0, stddev^2), b = 0."""
+def linear(x, out_dim, scope, stddev=1.0, members=None):
+    """x @ w + b, w ~ N(0, stddev^2), b = 0. With members = N, a population: x (N, B, in) and one
+    w (N, in, out) and b (N, 1, out) per member, whose initial values gan1d/population.py loads."""
+    if members is None:
+        w_shape, b_shape, init = [x.shape[-1], out_dim], [out_dim], tf.random_normal_initializer(stddev=stddev)
+    else:
+        w_shape, b_shape, init = [members, x.shape[-1], out_dim], [members, 1, out_dim], tf.zeros_initializer()
     with tf.variable_scope(scope):
-        w = tf.get_variable("w", [x.shape[-1], out_dim], initializer=tf.random_normal_initializer(stddev=stddev))
-        b = tf.get_variable("b", [out_dim], initializer=tf.zeros_initializer())
+        w = tf.get_variable("w", w_shape, initializer=init)
+        b = tf.get_variable("b", b_shape, initializer=tf.zeros_initializer())
     return tf.matmul(x, w) + b
 
 
-def generator(z, h_dim, input_scale=1.0, init=1.0):
+def generator(z, h_dim, input_scale=1.0, init=1.0, members=None):
     """G(z): one softplus layer of h_dim units, then a linear output."""
-    h0 = tf.nn.softplus(linear(z * input_scale, h_dim, "g0", init))
-    return linear(h0, 1, "g1", init)
+    h0 = tf.nn.softplus(linear(z * input_scale, h_dim, "g0", init, members))
+    return linear(h0, 1, "g1", init, members)
 
 
-def minibatch(h, num_kernels, kernel_dim, group_size):
-    """Minibatch discrimination: each sample's closeness to the others of its group (its batch)."""
-    m = linear(h, num_kernels * kernel_dim, "minibatch", stddev=0.02)
+def minibatch(h, num_kernels, kernel_dim, group_size, members=None):
+    """Minibatch discrimination: each sample's closeness to the others of its group (its batch).
+    A population's batches are whole groups, so a group never straddles two members."""
+    m = linear(h, num_kernels * kernel_dim, "minibatch", stddev=0.02, members=members)
     m = tf.reshape(m, [-1, group_size, 1, num_kernels, kernel_dim])  # (G, B, 1, K, D)
     c = tf.reduce_sum(tf.abs(m - tf.transpose(m, [0, 2, 1, 3, 4])), axis=4)  # (G, B, B, K): L1 per kernel
     o = tf.reduce_sum(tf.exp(-c), axis=2)  # (G, B, K)
-    return tf.concat([h, tf.reshape(o, [-1, num_kernels])], axis=1)  # (G*B, F + K)
+    o = tf.reshape(o, [-1, num_kernels] if members is None else [members, -1, num_kernels])  # (G*B, K)
+    return tf.concat([h, o], axis=h.shape.ndims - 1)  # (G*B, F + K)
 
 
-def discriminator(x, h_dim, minibatch_layer=False, activation="tanh", input_scale=1.0, init=1.0, mb=(5, 3, None)):
+def discriminator(
+    x, h_dim, minibatch_layer=False, activation="tanh", input_scale=1.0, init=1.0, mb=(5, 3, None), members=None
+):
     """The logit of D(x); sigmoid(logit) is the reference's D, the probability that x is real.
     Three layers of 2 * h_dim units, the third replaced by the minibatch layer if asked;
     mb = (num_kernels, kernel_dim, group_size) of that layer."""
     act = tf.tanh if activation == "tanh" else tf.nn.relu
-    h0 = act(linear(x * input_scale, 2 * h_dim, "d0", init))
-    h1 = act(linear(h0, 2 * h_dim, "d1", init))
-    h2 = minibatch(h1, *mb) if minibatch_layer else act(linear(h1, 2 * h_dim, "d2", init))
-    return linear(h2, 1, "d3", init)
+    h0 = act(linear(x * input_scale, 2 * h_dim, "d0", init, members))
+    h1 = act(linear(h0, 2 * h_dim, "d1", init, members))
+    h2 = minibatch(h1, *mb, members) if minibatch_layer else act(linear(h1, 2 * h_dim, "d2", init, members))
+    return linear(h2, 1, "d3", init, members)
 
 
 # ----------------------------------------------------------------------------- losses
@@ -101,24 +110,25 @@ def clamped_log(p):
     return tf.log(tf.maximum(p, 1e-5))
 
 
-def d_loss_fn(l_real, l_fake, kind):
-    """mean(-log D(x) - log(1 - D(G(z)))); from logits, -log(sigmoid(l)) = softplus(-l) never overflows."""
+def d_loss_fn(l_real, l_fake, kind, axis=None):
+    """mean(-log D(x) - log(1 - D(G(z)))); from logits, -log(sigmoid(l)) = softplus(-l) never overflows.
+    axis: what the mean runs over (a population: each member's batch, giving one loss per member)."""
     if kind == "clamp":
-        return tf.reduce_mean(-clamped_log(tf.sigmoid(l_real)) - clamped_log(1.0 - tf.sigmoid(l_fake)))
-    return tf.reduce_mean(tf.nn.softplus(-l_real) + tf.nn.softplus(l_fake))
+        return tf.reduce_mean(-clamped_log(tf.sigmoid(l_real)) - clamped_log(1.0 - tf.sigmoid(l_fake)), axis)
+    return tf.reduce_mean(tf.nn.softplus(-l_real) + tf.nn.softplus(l_fake), axis)
 
 
-def g_loss_fn(l_fake, kind):
+def g_loss_fn(l_fake, kind, axis=None):
     """The non-saturating generator loss mean(-log D(G(z)))."""
     if kind == "clamp":
-        return tf.reduce_mean(-clamped_log(tf.sigmoid(l_fake)))
-    return tf.reduce_mean(tf.nn.softplus(-l_fake))
+        return tf.reduce_mean(-clamped_log(tf.sigmoid(l_fake)), axis)
+    return tf.reduce_mean(tf.nn.softplus(-l_fake), axis)
 
 
-def r1_penalty(l_real, x, weight):
+def r1_penalty(l_real, x, weight, axis=None):
     """(weight / 2) * mean((dl/dx)^2) on real data (Mescheder et al. 2018)."""
     (grad,) = tf.gradients(tf.reduce_sum(l_real), [x])
-    return 0.5 * weight * tf.reduce_mean(tf.square(grad))
+    return 0.5 * weight * tf.reduce_mean(tf.square(grad), axis)
 
 
 # ----------------------------------------------------------------------------- optimiser
@@ -302,12 +312,17 @@ def sample_steps(data, gen, num_steps, batch_size, d_steps):
     return x[..., None], zd[..., None], zg[..., None]  # (T, k, B, 1), (T, k, B, 1), (T, B, 1)
 
 
+def pretrain_data(rng, num_steps, batch_size, mu, sigma):
+    """D_pre's inputs, uniform on [-5, 5], and its targets, the data's density there: (T, B) each."""
+    d = (rng.random_sample((num_steps, batch_size)) - 0.5) * 10.0
+    return d, stats.norm.pdf(d, loc=mu, scale=sigma)
+
+
 def pretrain(session, model, rng, num_steps, batch_size, mu, sigma, loop="graph"):
-    """Least-squares fit of D_pre to the data density on uniform points of [-5, 5], then copy into D."""
+    """Least-squares fit of D_pre to the data density, then copy into D."""
     if num_steps == 0:
         return
-    d = (rng.random_sample((num_steps, batch_size)) - 0.5) * 10.0
-    labels = stats.norm.pdf(d, loc=mu, scale=sigma)
+    d, labels = pretrain_data(rng, num_steps, batch_size, mu, sigma)
     if loop == "feed":
         for i in range(num_steps):
             session.run(
@@ -473,7 +488,9 @@ def parse_args(argv=None):
     p.add("--overwrite", False, "start again a run whose folder holds an unfinished run", action="store_true")
     p.add("--seeds", 0, "a study: this many seeds from --seed (0 = one run)", type=flags.count)
     p.add("--compare", False, "a study with and without minibatch discrimination", action="store_true")
-    p.add("--jobs", "the number of cores", "worker processes of a study", type=flags.positive_int)
+    p.add("--sweep", [], "a study over values of a flag, FLAG=V1,V2,...; repeatable", action="append")
+    p.add("--plot-seeds", [], "a study also draws these seeds' figures from their saved weights", type=flags.seed_list)
+    p.add("--jobs", "the number of cores", "threads TensorFlow uses in a study", type=flags.positive_int)
     p.add("--quiet", False, "print only the verdict and the written paths", action="store_true")
     return p.parse(argv)
 
@@ -482,7 +499,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         if args.seeds:
-            return study.run_study(args, run)
+            return study.run_study(args, sys.modules[__name__])  # the study builds its graphs from this module
         summary = run(args)
     except RunError as error:
         print(f"gan.py: error: {error}", file=sys.stderr)

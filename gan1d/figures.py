@@ -1,7 +1,6 @@
 """Figures: the tutorial's distributions figure, the training curves, the study figure, and the
 training animation (a GIF streamed frame by frame, or an MP4 through ffmpeg)."""
 
-import math
 import os
 import textwrap
 
@@ -9,7 +8,8 @@ import numpy as np
 
 from .files import announce, temporary_path, write_atomic
 from .lazy import animation, plt, stats
-from .metrics import ACCURATE_STD_RATIO, ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density
+from .metrics import ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density
+from .stats import summarise
 
 ANIM_POINTS = 1_000  # decision-boundary points kept per animation frame
 ANIM_FPS = 30
@@ -148,51 +148,107 @@ def write_gif(path, fig, frames, update, fps):
         f.write(b";")
 
 
-def plot_study(path, groups, samples_of):
-    """Each run's final w1 and std ratio per configuration, and every run's final histogram.
-    groups: {label: [result, ...]}; samples_of(result) gives a run's final samples or None."""
-    seeds = sorted({r["seed"] for rs in groups.values() for r in rs})
-    fig = plt.figure(figsize=(max(10, 0.9 * len(seeds)), 4 + 1.3 * len(groups)))
-    spec = fig.add_gridspec(1 + len(groups), len(seeds), height_ratios=[3] + [1] * len(groups))
+def configuration_label(key, keys):
+    parts = []
+    for k, v in zip(keys, key, strict=True):
+        if k == "minibatch":
+            parts.append("minibatch" if v else "plain")
+        else:
+            parts.append(str(v) if k == "preset" else f"{k.replace('_', ' ')} {v}")
+    return "\n".join(parts)
+
+
+def plot_study(path, groups, keys, samples_of, seeds_shown=10):
+    """The study: converged and accurate rates with their 95% intervals, each run's final w1, and
+    the final histograms of the first seeds of each configuration over the data's density.
+    groups: {configuration key: [result row]}; samples_of(row) gives a run's final samples."""
+    labels = [configuration_label(key, keys) for key in groups]
+    fig = plt.figure(figsize=(max(10, 1.6 * len(groups) + 4), 4.5 + 1.1 * len(groups)))
+    spec = fig.add_gridspec(1 + len(groups), seeds_shown, height_ratios=[4] + [1] * len(groups))
     top = spec[0, :].subgridspec(1, 2)
-    panels = [
-        ("w1", "final Wasserstein-1", 0.1, [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")]),
-        ("std_ratio", "final std ratio (data: 1)", 1.0, [(v, "accurate") for v in ACCURATE_STD_RATIO]),
-    ]
-    for col, (key, title, linthresh, thresholds) in enumerate(panels):
-        ax = fig.add_subplot(top[0, col])
-        for i, rs in enumerate(groups.values()):
-            values = np.array([r.get(key, math.nan) for r in rs], dtype=float)
-            ax.scatter(i + np.linspace(-0.15, 0.15, len(values)), values, s=14, alpha=0.7)
-            nan = int(np.sum(~np.isfinite(values)))
-            ax.text(i, 1.0, f"{nan} NaN", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
-        for value, name in thresholds:
-            ax.axhline(value, color="gray", ls="--", lw=1)
-            ax.text(len(groups) - 0.5, value, f" {name}", fontsize=7, va="center", color="gray")
-        ax.set_xticks(range(len(groups)), list(groups), fontsize=8)
-        ax.set_yscale("symlog", linthresh=linthresh)  # linear near 0, logarithmic for the far failures
-        ax.set_ylim(bottom=0)
-        ax.set_title(title, pad=14)
-    plot_histogram_grid(fig, spec, groups, seeds, samples_of)
+    ax = fig.add_subplot(top[0, 0])
+    for offset, what in [(-0.12, "converged"), (0.12, "accurate")]:
+        s = [summarise(rows) for rows in groups.values()]
+        values = np.array([x[what] / x["runs"] for x in s])
+        low = values - np.array([x[f"{what}_ci"][0] for x in s])
+        high = np.array([x[f"{what}_ci"][1] for x in s]) - values
+        ax.errorbar(np.arange(len(s)) + offset, values, yerr=[low, high], fmt="o", capsize=4, label=what)
+    ax.set(ylim=(-0.02, 1.02), ylabel="share of runs", title="rates with 95% Wilson intervals")
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.legend(fontsize=8)
+    ax = fig.add_subplot(top[0, 1])
+    for i, rows in enumerate(groups.values()):
+        w1 = np.array([r["w1"] for r in rows], dtype=float)
+        ax.scatter(i + np.linspace(-0.25, 0.25, len(w1)), np.where(np.isfinite(w1), w1, np.nan), s=6, alpha=0.5)
+        diverged = int(np.sum(~np.isfinite(w1)))
+        ax.text(
+            i, 1.0, f"{diverged} diverged", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7
+        )
+    for value, name in [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")]:
+        ax.axhline(value, color="gray", ls="--", lw=1)
+        ax.text(len(groups) - 0.5, value, f" {name}", fontsize=7, va="center", color="gray")
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_yscale("symlog", linthresh=0.1)  # linear near 0, logarithmic for the far failures
+    ax.set_ylim(bottom=0)
+    ax.set_title("final Wasserstein-1 of each run", pad=14)
+    plot_histogram_grid(fig, spec, groups, labels, samples_of, seeds_shown)
     fig.tight_layout()
     save_figure(fig, path)
 
 
-def plot_histogram_grid(fig, spec, groups, seeds, samples_of):
-    for row, (label, rs) in enumerate(groups.items(), start=1):
-        by_seed = {r["seed"]: r for r in rs}
-        for col, seed in enumerate(seeds):
+def plot_histogram_grid(fig, spec, groups, labels, samples_of, seeds_shown):
+    for row, (label, rows) in enumerate(zip(labels, groups.values(), strict=True), start=1):
+        for col, r in enumerate(rows[:seeds_shown]):
             ax = fig.add_subplot(spec[row, col])
-            r = by_seed.get(seed)
-            config = (r or {}).get("config") or {}
-            mu, sigma = config.get("mu", 4.0), config.get("sigma", 0.5)
+            mu, sigma = r.get("mu", 4.0), r.get("sigma", 0.5)
             xs = np.linspace(mu - 5 * sigma, mu + 5 * sigma, 200)
             ax.fill_between(xs, stats.norm.pdf(xs, mu, sigma), color="lightgray")
             samples = samples_of(r)
-            if samples is not None:
+            if samples is not None and np.all(np.isfinite(samples)):
                 bins = np.linspace(xs[0], xs[-1], 40)
-                ax.stairs(density(samples, bins), bins, color="C1")
+                ax.stairs(density(samples, bins), bins, color=VERDICT_COLOURS.get(r["verdict"], "C1"))
             ax.set(xticks=[], yticks=[], xlim=(xs[0], xs[-1]))
-            ax.set_title(f"{seed}: {(r or {}).get('status', '-')[:4]}", fontsize=7)
+            ax.set_title(f"{r['seed']}: {r['verdict']}", fontsize=7)
             if col == 0:
-                ax.set_ylabel(label, fontsize=7)
+                ax.set_ylabel(label, fontsize=6)
+
+
+def plot_sweep(path, groups, keys):
+    """The converged rate against a swept flag's value (one line per other configuration, with 95%
+    intervals), or, for two swept flags, a grid of rates per other configuration."""
+    swept = [k for k in keys if k not in ("preset", "minibatch")]
+    lines = {}
+    for key, rows in groups.items():
+        fixed = tuple(v for k, v in zip(keys, key, strict=True) if k in ("preset", "minibatch"))
+        values = tuple(v for k, v in zip(keys, key, strict=True) if k in swept)
+        lines.setdefault(fixed, {})[values] = summarise(rows)
+    if len(swept) == 1:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for fixed, points in lines.items():
+            xs = sorted(points)
+            rates = np.array([points[x]["converged"] / points[x]["runs"] for x in xs])
+            ci = np.array([points[x]["converged_ci"] for x in xs])
+            label = configuration_label(fixed, ["preset", "minibatch"]).replace("\n", " ")
+            ax.errorbar([x[0] for x in xs], rates, yerr=[rates - ci[:, 0], ci[:, 1] - rates], marker="o", capsize=4,
+                        label=label)  # fmt: skip
+        ax.set(xlabel=swept[0].replace("_", "-"), ylabel="converged share (95% Wilson interval)", ylim=(-0.02, 1.02))
+        if all(isinstance(x[0], float) and x[0] > 0 for p in lines.values() for x in p):
+            ax.set_xscale("log")
+        ax.legend(fontsize=8)
+    else:
+        fig, axes = plt.subplots(1, len(lines), figsize=(4.5 * len(lines), 4), squeeze=False)
+        for ax, (fixed, points) in zip(axes[0], lines.items(), strict=True):
+            first, second = sorted({x[0] for x in points}), sorted({x[1] for x in points})
+            grid = np.array([[points[(a, b)]["converged"] / points[(a, b)]["runs"] for a in first] for b in second])
+            image = ax.imshow(grid, vmin=0, vmax=1, origin="lower", cmap="viridis")
+            ax.set_xticks(range(len(first)), first)
+            ax.set_yticks(range(len(second)), second)
+            ax.set(
+                xlabel=swept[0],
+                ylabel=swept[1],
+                title=configuration_label(fixed, ["preset", "minibatch"]).replace("\n", " "),
+            )
+            for (j, i), value in np.ndenumerate(grid):
+                ax.text(i, j, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.5 else "black")
+        fig.colorbar(image, ax=axes[0], label="converged share")
+    save_figure(fig, path)

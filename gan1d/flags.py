@@ -58,6 +58,8 @@ OUTPUT_FLAGS = {
     "seeds",
     "compare",
     "loop",
+    "sweep",
+    "plot_seeds",
 }
 
 
@@ -83,6 +85,29 @@ non_negative = checked(float, lambda v: math.isfinite(v) and v >= 0, "a finite n
 finite = checked(float, math.isfinite, "a finite number")
 decay = checked(float, lambda v: 0 < v <= 1, "a number in (0, 1]")
 fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
+
+
+# Flags a study can sweep (--sweep FLAG=V1,V2,...): per-member scalars share a population, the others get one each.
+SWEEPABLE = (
+    "learning_rate", "decay_rate", "decay_steps", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale",
+    "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
+    "num_kernels", "kernel_dim", "optimizer", "activation", "loss", "mu", "sigma", "noise_range",
+)  # fmt: skip
+# Single-run features a study of populations does not have, and why.
+NOT_IN_A_STUDY = {
+    "logdir": "a study writes no TensorBoard events",
+    "early_stop": "a study trains every seed for all its steps",
+    "keep_best": "a study keeps each seed's final weights",
+    "xla": "a study's populations run without XLA",
+    "anim_path": "a study saves no animation",
+}
+
+
+def seed_list(text):
+    try:
+        return [count(part) for part in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma list of whole numbers >= 0") from None
 
 
 def preset_list(text):
@@ -117,6 +142,7 @@ class FlagParser(argparse.ArgumentParser):
             self.error(
                 f"argument --preset: {','.join(raw.preset)!r} names several presets, which only a study (--seeds) runs"
             )
+        raw.sweep = self.parse_sweeps(raw.sweep)
         resolved = resolve(raw, self.defaults)
         if not raw.seeds:
             resolved["run_name"] = resolved["run_name"] or run_name(raw._explicit, resolved)
@@ -126,6 +152,29 @@ class FlagParser(argparse.ArgumentParser):
         if problem:
             self.error(problem)
         return args
+
+    def parse_sweeps(self, texts):
+        """--sweep FLAG=V1,V2,... (repeatable) -> [(dest, [values])], each value checked as FLAG checks it."""
+        sweeps = []
+        for text in texts or []:
+            flag, _, values = text.partition("=")
+            dest = flag.removeprefix("--").replace("-", "_")
+            if dest not in SWEEPABLE or not values:
+                allowed = ", ".join(d.replace("_", "-") for d in SWEEPABLE)
+                self.error(f"argument --sweep: {text!r} is not FLAG=V1,V2,... with FLAG one of {allowed}")
+            if dest in [d for d, _ in sweeps]:
+                self.error(f"argument --sweep: {flag} is swept twice")
+            action = self._option_string_actions["--" + dest.replace("_", "-")]
+            parsed = []
+            for value in values.split(","):
+                try:
+                    parsed.append(action.type(value) if action.type else value)
+                except argparse.ArgumentTypeError as error:
+                    self.error(f"argument --sweep: {flag}: {error}")
+                if action.choices and parsed[-1] not in action.choices:
+                    self.error(f"argument --sweep: {flag}: {value!r} is not one of {', '.join(action.choices)}")
+            sweeps.append((dest, parsed))
+        return sweeps
 
 
 def resolve(raw, defaults):
@@ -164,14 +213,19 @@ def check_combinations(args):
     """Checks between flags, and of the paths to be written; returns the problem or None."""
     if (args.compare or args.minibatch) and args.batch_size < 2:
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
+    if args.sweep and not args.seeds:
+        return "argument --sweep: sweeps belong to a study: add --seeds N"
+    for dest, why in NOT_IN_A_STUDY.items():
+        if args.seeds and getattr(args, dest):
+            return f"argument --{dest.replace('_', '-')}: {why} (--seeds); run single seeds for it"
+    if args.seeds and args.loop == "feed":
+        return "argument --loop: a study trains in the in-graph loop; --loop feed is for single runs"
     if args.anim_path:
         ext = os.path.splitext(args.anim_path)[1].lower()
         if ext not in (".gif", ".mp4"):
             return f"argument --anim-path: {args.anim_path!r} must end in .gif or .mp4"
         if ext == ".mp4" and shutil.which("ffmpeg") is None:
             return f"argument --anim-path: {args.anim_path!r} needs ffmpeg, which is not installed; use a .gif path"
-        if args.seeds:
-            return "argument --anim-path: a study (--seeds) saves no animation"
     if args.run_name is not None and (
         os.sep in args.run_name or "/" in args.run_name or args.run_name in (".", "..", "")
     ):

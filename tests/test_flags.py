@@ -34,6 +34,7 @@ BAD_FLAGS = [
     (["--optimizer", "rmsprop"], "--optimizer"),
     (["--activation", "sigmoid"], "--activation"),
     (["--anim-path", "run.avi"], "--anim-path"),
+    (["--seeds", "2", "--anim-path", "run.gif"], "--anim-path"),
     (["--run-name", "a/b"], "--run-name"),
     (["--run-name", ".."], "--run-name"),
     (["--out-dir", "/proc/no/such/place"], "--out-dir"),
@@ -45,6 +46,15 @@ BAD_FLAGS = [
     (["--resume", "--overwrite"], "--resume"),
     (["--jobs", "0"], "--jobs"),
     (["--xla", "--loop", "feed"], "--xla"),
+    (["--sweep", "learning-rate=0.01"], "--sweep"),
+    (["--seeds", "3", "--sweep", "learning-rate=0,0.1"], "--sweep"),
+    (["--seeds", "3", "--sweep", "no-such-flag=1"], "--sweep"),
+    (["--seeds", "3", "--sweep", "optimizer=sgd,rmsprop"], "--sweep"),
+    (["--seeds", "3", "--sweep", "r1=0", "--sweep", "r1=1"], "--sweep"),
+    (["--seeds", "3", "--keep-best"], "--keep-best"),
+    (["--seeds", "3", "--early-stop", "0.1"], "--early-stop"),
+    (["--seeds", "3", "--loop", "feed"], "--loop"),
+    (["--plot-seeds", "1,x"], "--plot-seeds"),
 ]
 
 
@@ -83,3 +93,8 @@ def test_the_default_learning_rate_follows_the_optimizer_and_minibatch():
     assert make_args("--minibatch").learning_rate == 0.005
     assert make_args("--optimizer", "adam").learning_rate == 0.001
     assert make_args("--log-every", "7").eval_every == 7
+
+
+def test_a_sweep_is_parsed_with_each_flags_own_check():
+    args = make_args("--seeds", "2", "--sweep", "learning-rate=0.01,0.1", "--sweep", "activation=tanh,relu")
+    assert args.sweep == [("learning_rate", [0.01, 0.1]), ("activation", ["tanh", "relu"])]

@@ -1,45 +1,95 @@
-"""gan1d.study: runs of many seeds and presets, the table and figure, resuming."""
+"""gan1d.study and gan1d.stats: populations, sweeps, per-member divergence, reuse, interruption and
+resume, and the intervals."""
 
 import csv
-import json
 import os
 
+import numpy as np
+import pytest
 from conftest import gan, make_args, read
 
-from gan1d import study
+from gan1d import stats, study
+
+SHORT = ("--num-steps", "40", "--pretrain-steps", "10", "--checkpoint-every", "10")
 
 
-def load_summary(run_dir):
-    with open(os.path.join(run_dir, "summary.json")) as f:
-        return json.load(f)
+def results_of(args):
+    with open(os.path.join(study.study_dir(args), "results.csv")) as f:
+        return list(csv.DictReader(f))
 
 
-def test_a_small_study_writes_its_table_and_figure_and_resumes(tmp_path, capsys):
-    argv = ["--seeds", "2", "--compare", "--num-steps", "20", "--pretrain-steps", "10", "--jobs", "2"]
-    args = make_args(*argv, out_dir=tmp_path)
-    assert study.run_study(args, gan.run) == 0
-    folder = study.study_dir(args)
-    with open(os.path.join(folder, "results.csv")) as f:
-        results = list(csv.DictReader(f))
-    assert [(r["minibatch"], r["seed"]) for r in results] == [
-        ("False", "42"),
-        ("False", "43"),
-        ("True", "42"),
-        ("True", "43"),
+class StopAfter:
+    """Stands in for a Ctrl-C: asks the study to stop once it has been polled n times."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def is_set(self):
+        self.n -= 1
+        return self.n < 0
+
+
+def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, capsys):
+    args = make_args("--seeds", "3", "--compare", *SHORT, out_dir=tmp_path)
+    assert study.run_study(args, gan) == 0
+    rows = results_of(args)
+    assert [(r["minibatch"], r["seed"]) for r in rows] == [
+        (mb, s) for mb in ("False", "True") for s in ("42", "43", "44")
     ]
+    assert {r["verdict"] for r in rows} <= {"accurate", "converged", "failed", "diverged"}
+    folder = study.study_dir(args)
     summary = read(os.path.join(folder, "summary.md")).decode()
-    assert "| 2016 | no | 2 |" in summary and "| 2016 | yes | 2 |" in summary and "w1 <= 0.3" in summary
+    assert "| 2016 | no | 3 | " in summary and "converged [95% CI]" in summary and "/3 [0.00, " in summary
+    assert "preset 2016, converged: without" in summary
     assert os.path.getsize(os.path.join(folder, "study.png")) > 10_000
-    # as if interrupted: one run lost its summary; the same command redoes only that one
-    lost = results[1]["run_dir"]
-    os.remove(os.path.join(lost, "summary.json"))
-    kept = os.path.join(results[0]["run_dir"], "summary.json")
-    before = os.path.getmtime(kept)
+    samples = np.load(os.path.join(folder, rows[0]["population"], "samples.npy"))
+    assert samples.shape == (3, 10_000)
     capsys.readouterr()
-    assert study.run_study(args, gan.run) == 0
-    out = capsys.readouterr().out
-    assert out.count("from disk") == 3 and os.path.getmtime(kept) == before
-    assert load_summary(lost)["status"] == "completed"
+    assert study.run_study(args, gan) == 0  # the same command again: every population read back
+    assert capsys.readouterr().out.count("(from disk)") == 2
+
+
+def test_per_member_values_share_a_population_and_shapes_get_their_own(tmp_path):
+    args = make_args("--seeds", "2", *SHORT, "--sweep", "learning-rate=0.01,0.03", "--sweep", "batch-size=8,12",
+                     out_dir=tmp_path)  # fmt: skip
+    groups = study.populations(study.study_runs(args), args._explicit)
+    assert sorted(len(m) for m in groups.values()) == [4, 4]  # 2 rates x 2 seeds, per batch size
+    assert study.run_study(args, gan) == 0
+    rows = results_of(args)
+    assert len(rows) == 8 and {(r["learning_rate"], r["batch_size"]) for r in rows} == {
+        ("0.01", "8"), ("0.03", "8"), ("0.01", "12"), ("0.03", "12")
+    }  # fmt: skip
+    assert os.path.getsize(os.path.join(study.study_dir(args), "sweep.png")) > 10_000
+
+
+def test_a_diverging_member_is_recorded_and_the_others_go_on(tmp_path):
+    args = make_args("--seeds", "2", *SHORT, "--pretrain-steps", "0", "--sweep", "learning-rate=1e38,0.03",
+                     out_dir=tmp_path)  # fmt: skip
+    study.run_study(args, gan)
+    rows = results_of(args)
+    assert [r["status"] for r in rows] == ["diverged", "diverged", "completed", "completed"]
+    assert all(1 <= int(r["diverged_step"]) <= 40 for r in rows[:2]) and rows[2]["w1"] != "nan"
+
+
+def test_an_interrupted_study_resumed_ends_as_if_never_interrupted(tmp_path):
+    whole = make_args("--seeds", "2", "--preset", "robust", *SHORT, out_dir=tmp_path / "whole")
+    assert study.run_study(whole, gan) == 0
+    parts = make_args("--seeds", "2", "--preset", "robust", *SHORT, out_dir=tmp_path / "parts")
+    assert study.run_study(parts, gan, stop_event=StopAfter(2)) == study.EXIT_INTERRUPTED
+    assert study.run_study(parts, gan) == 0
+    name = results_of(whole)[0]["population"]
+    for args in (whole, parts):
+        assert os.path.exists(os.path.join(study.study_dir(args), name, "summary.json"))
+    a, b = (read(os.path.join(study.study_dir(x), name, "samples.npy")) for x in (whole, parts))
+    assert a == b
+
+
+def test_chosen_seeds_are_drawn_from_saved_weights(tmp_path):
+    args = make_args("--seeds", "2", *SHORT, "--plot-seeds", "43", out_dir=tmp_path)
+    assert study.run_study(args, gan) == 0
+    name = results_of(args)[1]["population"]
+    assert os.path.getsize(os.path.join(study.study_dir(args), name, "seed-43", "distributions.png")) > 10_000
+    assert not os.path.exists(os.path.join(study.study_dir(args), name, "seed-42"))
 
 
 def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
@@ -53,3 +103,16 @@ def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
     assert [(r.minibatch, r.seed, r.d_steps, r.d_init) for r in runs] == [
         (False, 42, 3, 1.0), (False, 43, 3, 1.0), (True, 42, 5, 0.3), (True, 43, 5, 0.3),
     ]  # fmt: skip
+
+
+def test_wilson_intervals_match_the_known_values():
+    assert stats.wilson(7, 20) == pytest.approx((0.181, 0.567), abs=1e-3)
+    assert stats.wilson(5, 20) == pytest.approx((0.112, 0.469), abs=1e-3)
+    assert stats.wilson(0, 3)[0] == 0 and stats.separated((0.1, 0.2), (0.25, 0.4))
+    assert not stats.separated((0.18, 0.57), (0.11, 0.47))
+
+
+def test_the_median_interval_holds_the_median_and_counts_divergence_as_far():
+    median, (low, high) = stats.median_interval(np.arange(101.0))
+    assert median == 50 and low < 50 < high and high - low < 30
+    assert stats.median_interval([0.1, np.inf, np.inf])[0] == np.inf

@@ -1,0 +1,120 @@
+"""Honest statistics of a study: rates with 95% Wilson intervals, medians with bootstrap intervals,
+and whether the intervals of two configurations separate them."""
+
+import math
+
+import numpy as np
+
+from .lazy import stats
+from .metrics import is_accurate, is_converged
+
+CONFIDENCE = 0.95
+BOOTSTRAP_RESAMPLES = 2_000
+
+
+def wilson(k, n):
+    """The 95% Wilson score interval of k successes in n runs."""
+    if n == 0:
+        return (math.nan, math.nan)
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
+    return (float(ci.low), float(ci.high))
+
+
+def median_interval(values):
+    """The median and a 95% percentile bootstrap interval of it (seeded, so a study's table is stable)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2 or np.all(values == values[0]):
+        median = float(np.median(values)) if len(values) else math.nan
+        return median, (median, median)
+    with np.errstate(invalid="ignore"):  # a diverged run's infinite w1: its resamples' spread is undefined
+        ci = stats.bootstrap(
+            (values,), np.median, confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
+            random_state=np.random.default_rng(0),
+        ).confidence_interval  # fmt: skip
+    return float(np.median(values)), (float(ci.low), float(ci.high))
+
+
+def summarise(rows):
+    """Counts, rates with intervals and medians of one configuration's runs."""
+    n = len(rows)
+    converged, accurate = sum(map(is_converged, rows)), sum(map(is_accurate, rows))
+    w1 = [r["w1"] if r["status"] != "diverged" and math.isfinite(r["w1"]) else math.inf for r in rows]
+    finished = [r for r in rows if r["status"] != "diverged" and math.isfinite(r["w1"])]
+    return {
+        "runs": n,
+        "converged": converged,
+        "converged_ci": wilson(converged, n),
+        "accurate": accurate,
+        "accurate_ci": wilson(accurate, n),
+        "diverged": sum(r["status"] == "diverged" for r in rows),
+        "w1": median_interval(w1),
+        "std_ratio": np.percentile([r["std_ratio"] for r in finished], [25, 50, 75]) if finished else [math.nan] * 3,
+        "ks": float(np.median([r["ks"] for r in finished])) if finished else math.nan,
+    }
+
+
+def group_rows(results, keys):
+    groups = {}
+    for r in results:
+        groups.setdefault(tuple(r.get(k) for k in keys), []).append(r)
+    return groups
+
+
+def rate(k, ci, n):
+    return f"{k}/{n} [{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def configuration_table(results, keys):
+    """The study's table in Markdown, and the runs grouped by configuration."""
+    groups = group_rows(results, keys)
+    head = [k.replace("_", " ") for k in keys]
+    lines = [
+        "| " + " | ".join(head) + " | runs | converged [95% CI] | accurate [95% CI] | diverged | "
+        "w1 median [95% CI] | std ratio median [IQR] | KS median |",
+        "|" + "---|" * (len(keys) + 7),
+    ]
+    for key, rows in groups.items():
+        s = summarise(rows)
+        w1, (lo, hi) = s["w1"]
+        sr = s["std_ratio"]
+        cells = ["yes" if v is True else "no" if v is False else str(v) for v in key]
+        lines.append(
+            "| " + " | ".join(cells) + f" | {s['runs']} | {rate(s['converged'], s['converged_ci'], s['runs'])} | "
+            f"{rate(s['accurate'], s['accurate_ci'], s['runs'])} | {s['diverged']} | "
+            f"{w1:.3f} [{lo:.3f}, {hi:.3f}] | {sr[1]:.2f} [{sr[0]:.2f}, {sr[2]:.2f}] | {s['ks']:.3f} |"
+        )
+    return "\n".join(lines), groups
+
+
+def separated(a, b):
+    """True when two intervals do not overlap."""
+    return a[1] < b[0] or b[1] < a[0]
+
+
+def comparisons(groups, keys):
+    """For each pair of configurations that differ in minibatch discrimination alone: do the
+    intervals of their converged and accurate rates separate them?"""
+    if "minibatch" not in keys:
+        return ""
+    at = keys.index("minibatch")
+    lines = ["## With and without minibatch discrimination", ""]
+    for key, rows in groups.items():
+        other = key[:at] + (True,) + key[at + 1 :]
+        if key[at] is not False or other not in groups:
+            continue
+        plain, mb = summarise(rows), summarise(groups[other])
+        label = ", ".join(f"{k} {v}" for k, v in zip(keys, key, strict=True) if k != "minibatch")
+        for what in ("converged", "accurate"):
+            a, b = plain[f"{what}_ci"], mb[f"{what}_ci"]
+            p, q = plain[what] / plain["runs"], mb[what] / mb["runs"]
+            if separated(a, b):
+                verdict = (
+                    f"the intervals separate them: {'with' if q > p else 'without'} minibatch discrimination is higher"
+                )
+            else:
+                verdict = "the intervals overlap: this study cannot tell them apart"
+            lines.append(
+                f"- {label}, {what}: without {p:.0%} [{a[0]:.0%}, {a[1]:.0%}], with {q:.0%} [{b[0]:.0%}, {b[1]:.0%}]; "
+                f"{verdict}"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
