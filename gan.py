@@ -232,19 +232,6 @@ class GAN:
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
 
-    def _train_body(self, x, zd, zg):
-        """One training step inside the loop: d_steps discriminator updates, then one generator
-        update that reads D's freshly updated weights (control dependencies, no gradient through them)."""
-        done, losses_d = [], []
-        for k in range(self.args.d_steps):
-            with tf.control_dependencies(done):
-                loss_d, update = self.d_update(x[k], zd[k])
-            done, losses_d = [update], losses_d + [loss_d]
-        with tf.control_dependencies(done):
-            loss_g, update = self.g_update(zg)
-        with tf.control_dependencies([update]):
-            return tf.identity(tf.add_n(losses_d) / len(losses_d)), tf.identity(loss_g)
-
     def _build_loops(self):
         b, k = self.args.batch_size, self.args.d_steps
         with tf.name_scope("train_loop"):
@@ -253,7 +240,8 @@ class GAN:
             self.loop_zg = tf.placeholder(tf.float32, (None, b, 1), "z_g")  # (T, B, 1)
 
             def loop(x, zd, zg):
-                return in_graph_loop(lambda i: self._train_body(x[i], zd[i], zg[i]), tf.shape(zg)[0], 2)
+                step = lambda i: alternate(self.d_update, self.g_update, x[i], zd[i], zg[i])  # noqa: E731
+                return in_graph_loop(step, tf.shape(zg)[0], 2)
 
             if self.args.xla:  # one XLA computation, compiled once per chunk length: faster, not bit-identical
                 loop = tf2.function(loop, jit_compile=True)
@@ -281,6 +269,20 @@ class GAN:
             self.eval_G = self.generate(self.eval_z, custom_getter=ema_getter if self.ema else None)
             self.eval_D = tf.sigmoid(self.discriminate(self.eval_x))
             self.eval_histogram = tf.summary.histogram("generated", self.eval_G)  # tag eval/generated
+
+
+def alternate(d_update, g_update, x, zd, zg):
+    """One training step: a D update per (x, zd) pair (d_steps of them), then one G update that reads
+    D's freshly updated weights (control dependencies, no gradient through them); the mean D loss and G's."""
+    done, losses_d = [], []
+    for k in range(x.shape[0]):
+        with tf.control_dependencies(done):
+            loss_d, update = d_update(x[k], zd[k])
+        done, losses_d = [update], losses_d + [loss_d]
+    with tf.control_dependencies(done):
+        loss_g, update = g_update(zg)
+    with tf.control_dependencies([update]):
+        return tf.identity(tf.add_n(losses_d) / len(losses_d)), tf.identity(loss_g)
 
 
 def in_graph_loop(step_fn, num_steps, num_outputs):

@@ -165,12 +165,29 @@ def end_to_end(tmp):
     }  # fmt: skip
 
 
-def study(tmp, seeds):
-    """A study of seeds x 2 configurations against that many reference-way processes; the latter are
-    estimated from 2 processes (one per configuration), scaled by seeds."""
-    wall, _ = process([sys.executable, GAN_PY, "--seeds", str(seeds), "--compare", "--out-dir", tmp])
-    one = sum(process(reference_way_script(os.path.join(tmp, "r"), flags))[0] for flags in ([], ["--minibatch"]))
-    return {"study_s": wall, "reference_processes_s_estimated": one * seeds, "study_speedup": one * seeds / wall}
+def study(tmp, sizes=(20, 200), processes=2):
+    """Studies of seeds x 2 configurations (2016 defaults, --compare) against as many separate
+    `python gan.py` processes, the latter estimated from `processes` processes per configuration;
+    and the peak memory of a 1,000-member study."""
+    single = {}
+    for name, flags in [("plain", []), ("minibatch", ["--minibatch"])]:
+        times = [
+            process([sys.executable, GAN_PY, *flags, "--seed", str(s), "--out-dir", tmp])[0] for s in range(processes)
+        ]
+        single[name] = sum(times) / len(times)
+    result = {"single_process_s": single}
+    for seeds in sizes:
+        wall, peak = process([sys.executable, GAN_PY, "--seeds", str(seeds), "--compare", "--out-dir", tmp])
+        estimated = seeds * sum(single.values())
+        result[f"{seeds}x2"] = {
+            "study_s": wall,
+            "peak_mb": peak,
+            "processes_s_estimated": estimated,
+            "speedup": estimated / wall,
+        }
+    wall, peak = process([sys.executable, GAN_PY, "--seeds", "1000", "--out-dir", tmp])
+    result["1000_members"] = {"study_s": wall, "peak_mb": peak}
+    return result
 
 
 def robust_time():
@@ -205,7 +222,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="training and frame ratios only (default: off)")
     parser.add_argument("--only", default=None, help=f"comma list of sections of {SECTIONS} (default: all)")
-    parser.add_argument("--study-seeds", type=int, default=10, help="seeds of the study comparison (default: 10)")
     options = parser.parse_args()
     wanted = set(options.only.split(",")) if options.only else set(SECTIONS[:2] if options.quick else SECTIONS)
     figures, rows = {}, []
@@ -249,8 +265,12 @@ def main():
                 ),
             ]
         if "study" in wanted:
-            figures["study"] = s = study(os.path.join(tmp, "study"), options.study_seeds)
-            rows.append(("study: reference processes / study", s["study_speedup"], 5.0))
+            figures["study"] = s = study(os.path.join(tmp, "study"))
+            rows += [
+                ("study 20 seeds x 2: separate processes / study", s["20x2"]["speedup"], 15.0),
+                ("study 200 seeds x 2: separate processes / study", s["200x2"]["speedup"], 40.0),
+                ("study of 1,000 members: 4 GB / its peak memory", 4096 / s["1000_members"]["peak_mb"], 1.0),
+            ]
     if "robust" in wanted:
         figures["robust"] = r = robust_time()
         rows.append(("robust preset: reference-way defaults / robust", 1 / r["robust_over_reference"], 1.0))

@@ -107,7 +107,8 @@ class Population:
         self.r1 = any(m.r1 > 0 for m in members)
         with tf.name_scope("train_loop"):
             steps = tf.shape(self.loop_zg)[0]
-            body = lambda i: self.train_step(self.loop_x[i], self.loop_zd[i], self.loop_zg[i])  # noqa: E731
+            x, zd, zg = self.loop_x, self.loop_zd, self.loop_zg
+            body = lambda i: tutorial.alternate(self.d_update, self.g_update, x[i], zd[i], zg[i])  # noqa: E731
             self.loop_losses = tutorial.in_graph_loop(body, steps, 2)  # (T, N) each
         if a.pretrain_steps:
             self.build_pretraining(b)
@@ -151,18 +152,6 @@ class Population:
         with tf.control_dependencies([update]):
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
-
-    def train_step(self, x, zd, zg):
-        """As `GAN._train_body`: d_steps D updates, then one G update reading D's new weights."""
-        done, losses_d = [], []
-        for j in range(self.args.d_steps):
-            with tf.control_dependencies(done):
-                loss_d, update = self.d_update(x[j], zd[j])
-            done, losses_d = [update], losses_d + [loss_d]
-        with tf.control_dependencies(done):
-            loss_g, update = self.g_update(zg)
-        with tf.control_dependencies([update]):
-            return tf.identity(tf.add_n(losses_d) / len(losses_d)), tf.identity(loss_g)
 
     def build_pretraining(self, b):
         with tf.name_scope("pretrain_loop"):

@@ -54,3 +54,14 @@ def read(path):
 
 def approx_equal(a, b, tol):
     return np.all(np.abs(np.asarray(a) - np.asarray(b)) <= tol)
+
+
+class StopAfter:
+    """Stands in for a Ctrl-C: asks a run or a study to stop once it has been polled n times."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def is_set(self):
+        self.n -= 1
+        return self.n < 0

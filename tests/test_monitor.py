@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import gan, grid_of, make_args, read
+from conftest import StopAfter, gan, grid_of, make_args, read
 
 from gan1d import files
 from gan1d.metrics import METRIC_NAMES, is_converged, metrics, verdict
@@ -89,17 +89,6 @@ def test_a_huge_learning_rate_diverges_and_keeps_what_was_finite(tiny):
     assert saved["verdict"] == "diverged" and f"at step {summary['diverged_step']}" in saved["verdict_reason"]
     assert np.all(np.isfinite(np.load(os.path.join(run_dir, "samples.npy"))))
     assert len(load_rows(run_dir)) >= 1 and os.path.getsize(os.path.join(run_dir, "distributions.png")) > 0
-
-
-class StopAfter:
-    """Stands in for a Ctrl-C: asks the run to stop once it has been polled n times."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def is_set(self):
-        self.n -= 1
-        return self.n < 0
 
 
 @pytest.mark.parametrize("flags", [(), ("--preset", "robust", "--num-steps", "60")])

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import gan, make_args, read
+from conftest import StopAfter, gan, make_args, read
 
 from gan1d import stats, study
 
@@ -16,17 +16,6 @@ SHORT = ("--num-steps", "40", "--pretrain-steps", "10", "--checkpoint-every", "1
 def results_of(args):
     with open(os.path.join(study.study_dir(args), "results.csv")) as f:
         return list(csv.DictReader(f))
-
-
-class StopAfter:
-    """Stands in for a Ctrl-C: asks the study to stop once it has been polled n times."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def is_set(self):
-        self.n -= 1
-        return self.n < 0
 
 
 def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, capsys):
