@@ -102,6 +102,18 @@ def discriminator(
     return linear(h2, 1, "d3", init, members)
 
 
+def spread_start(h_dim, half_width, data_mean, slope=3.0, out_weight=0.1):
+    """G's weights for --g-start spread: hidden unit i bends at the centre k_i of the i-th of h_dim
+    equal slices of G's scaled noise [-half_width, half_width] and rises toward the nearer end
+    (weight slope * sign(k_i)); its output weight is out_weight * sign(k_i), so G starts increasing and
+    steepening toward both ends; the output bias starts at data_mean, the mean of a real batch (a
+    data-dependent start: it works for any target). {variable name: value}."""
+    k = (np.arange(h_dim) + 0.5) / h_dim * 2 * half_width - half_width  # (h,)
+    side = np.where(k >= 0, 1.0, -1.0)
+    w = slope * side
+    return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": out_weight * side[:, None], "G/g1/b": [data_mean]}
+
+
 # ----------------------------------------------------------------------------- losses
 
 
@@ -192,9 +204,9 @@ class GAN:
         self.init = tf.global_variables_initializer()
         self.saver = tf.train.Saver(max_to_keep=3)
 
-    def discriminate(self, x, scope="D", group_size=None):
+    def discriminate(self, x, scope="D"):
         a = self.args
-        mb = (a.num_kernels, a.kernel_dim, group_size or a.batch_size)
+        mb = (a.num_kernels, a.kernel_dim, a.minibatch_group)
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
             return discriminator(x, a.hidden_size, a.minibatch, a.activation, a.d_input_scale, a.d_init, mb)
 
@@ -361,6 +373,12 @@ def train(session, model, grid, args, rng, run_dir, stop):
     monitor = Monitor(session, model, grid, args, rng, run_dir, stop)
     session.run(model.init)
     if not monitor.resumed():
+        if args.g_start == "spread":
+            mean = data.sample(args.batch_size).mean()
+            start = spread_start(args.hidden_size, args.noise_range * args.g_input_scale, mean)
+            for v in model.g_params:  # and their moving averages, which start as copies
+                for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
+                    copy.load(np.reshape(start[v.op.name], v.shape), session)
         pretrain(session, model, rng, args.pretrain_steps, args.batch_size, args.mu, args.sigma, args.loop)
         monitor.evaluate()
     while monitor.wants_more():
@@ -387,7 +405,7 @@ def run(args, stop_event=None):
         tf.set_random_seed(args.seed)
         rng = np.random.RandomState(args.seed)
         model = GAN(args)
-        grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
+        grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.minibatch_group)
         graph.finalize()
         with native_stderr_silenced():
             session = tf.Session(config=session_config())
@@ -432,11 +450,23 @@ def parse_args(argv=None):
     p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=flags.count)
     p.add("--num-kernels", 5, "minibatch discrimination kernels", type=flags.positive_int)
     p.add("--kernel-dim", 3, "minibatch discrimination kernel dimension", type=flags.positive_int)
+    p.add(
+        "--minibatch-group",
+        "--batch-size",
+        "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size",
+        type=flags.positive_int,
+    )
     p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=flags.positive_int)
     p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=flags.non_negative)
     p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=flags.positive)
     p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=flags.positive)
-    p.add("--g-init", 1.0, "std of G's initial weights", type=flags.positive)
+    p.add("--g-init", 1.0, "std of G's initial weights (--g-start random)", type=flags.positive)
+    p.add(
+        "--g-start",
+        "random",
+        "G's start: random, N(0, g-init^2) weights; spread, bends spread over the noise and the output bias at a real batch's mean",
+        choices=["random", "spread"],
+    )
     p.add("--d-init", 1.0, "std of D's initial weights (the minibatch layer keeps 0.02)", type=flags.positive)
     p.add(
         "--ema",

@@ -4,19 +4,19 @@ quantile function (supervised, no discriminator): what no GAN training of that G
     python benchmarks/capacity.py
 
 Prints, on the evaluation grid: a linear map of the uniform noise; G (4 softplus units) fitted by
-L-BFGS from random starts (what the family can represent); and G fitted by Adam from the robust
-preset's own start (input scale 1/8, weights N(0, 0.1^2)), which is what gradient training from
-that start reaches even with the exact target in hand.
+L-BFGS from random starts (what the family can represent); and G fitted by Adam from two starts,
+input scale 1/8 either way: random weights N(0, 0.1^2) (--g-start random --g-init 0.1) and the
+spread start (--g-start spread), which is what gradient training from each start reaches even with
+the exact target in hand.
 """
 
+import os
 import sys
 
 import numpy as np
 from scipy import optimize
 
-sys.path.insert(
-    0, __import__("os").path.dirname(__import__("os").path.dirname(__import__("os").path.abspath(__file__)))
-)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import gan  # noqa: E402
 from gan1d.metrics import EvalGrid, metrics  # noqa: E402
@@ -24,8 +24,9 @@ from gan1d.metrics import EvalGrid, metrics  # noqa: E402
 tf = gan.tf
 
 
-def best_fit(hidden_size, restarts=2, steps=8_000):
-    args = gan.parse_args(["--preset", "robust", "--hidden-size", str(hidden_size), "--quiet"])
+def best_fit(hidden_size, start, restarts=2, steps=8_000):
+    flags = ["--g-input-scale", "0.125", "--g-init", "0.1", "--g-start", start, "--hidden-size", str(hidden_size)]
+    args = gan.parse_args([*flags, "--quiet"])
     grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
     u = (grid.zs + args.noise_range) / (2 * args.noise_range)  # G's noise, as a quantile level
     target = gan.stats.norm.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)), args.mu, args.sigma)
@@ -40,6 +41,11 @@ def best_fit(hidden_size, restarts=2, steps=8_000):
             step = tf.train.AdamOptimizer(0.01).minimize(loss)
             with tf.Session() as session:
                 session.run(tf.global_variables_initializer())
+                if start == "spread":  # the output bias from a real batch, as a run does
+                    batch = gan.DataDistribution(args.mu, args.sigma, np.random.RandomState(restart)).sample(256)
+                    values = gan.spread_start(hidden_size, args.noise_range * args.g_input_scale, batch.mean())
+                    for v in tf.trainable_variables("G/"):
+                        v.load(np.reshape(values[v.op.name], v.shape), session)
                 for _ in range(steps):
                     session.run(step)
                 samples = session.run(out)[:, 0]
@@ -78,8 +84,11 @@ def main():
     print(f"linear map of the uniform noise:          w1 {metrics(linear, grid)['w1']:.4f}")
     m = lbfgs_fit(grid, args)
     print(f"4 softplus units, L-BFGS, random starts:  w1 {m['w1']:.4f}  std ratio {m['std_ratio']:.3f}")
-    m = best_fit(4)
-    print(f"4 softplus units, Adam, robust start:     w1 {m['w1']:.4f}  std ratio {m['std_ratio']:.3f}")
+    for start in ("random", "spread"):
+        m = best_fit(4, start)
+        print(
+            f"4 softplus units, Adam, {start} start:{' ' * (9 - len(start))}w1 {m['w1']:.4f}  std ratio {m['std_ratio']:.3f}"
+        )
 
 
 if __name__ == "__main__":

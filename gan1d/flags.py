@@ -25,21 +25,24 @@ PRESETS = {
     },
     "robust": {
         "g_input_scale": 0.125,
+        "g_start": "spread",
         "d_input_scale": 0.25,
-        "g_init": 0.1,
         "r1": 0.1,
-        "d_steps": 3,
+        "d_steps": 5,
+        "batch_size": 256,
         "optimizer": "adam",
-        "learning_rate": 0.001,
+        "learning_rate": 0.002,
         "beta1": 0.5,
         "decay_rate": 1.0,
         "pretrain_steps": 0,
-        "num_steps": 6000,
+        "num_steps": 2000,
         "ema": 0.995,
         "log_every": 100,
     },
 }
-PRESETS_MINIBATCH = {"robust": {"d_init": 0.3, "d_steps": 5}}  # applied on top with --minibatch
+PRESETS_MINIBATCH = {
+    "robust": {"minibatch_group": 16, "d_init": 0.3, "learning_rate": 0.001}
+}  # on top with --minibatch
 
 # Flags that change where or how results are written, not the results: left out of run names.
 OUTPUT_FLAGS = {
@@ -91,7 +94,8 @@ fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 SWEEPABLE = (
     "learning_rate", "decay_rate", "decay_steps", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale",
     "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
-    "num_kernels", "kernel_dim", "optimizer", "activation", "loss", "mu", "sigma", "noise_range",
+    "num_kernels", "kernel_dim", "minibatch_group", "g_start", "optimizer", "activation", "loss", "mu", "sigma",
+    "noise_range",
 )  # fmt: skip
 # Single-run features a study of populations does not have, and why.
 NOT_IN_A_STUDY = {
@@ -188,9 +192,11 @@ def resolve(raw, defaults):
     values["preset"] = raw.preset or defaults["preset"]
     if values["learning_rate"] == defaults["learning_rate"]:
         values["learning_rate"] = 0.001 if values["optimizer"] == "adam" else 0.005 if values["minibatch"] else 0.03
-    for key, derived in [("eval_every", values["log_every"]), ("run_name", None), ("jobs", os.cpu_count() or 1)]:
+    derived = [("eval_every", values["log_every"]), ("minibatch_group", values["batch_size"])]
+    derived += [("run_name", None), ("jobs", os.cpu_count() or 1)]
+    for key, value in derived:
         if values[key] == defaults[key]:
-            values[key] = derived
+            values[key] = value
     return values
 
 
@@ -213,6 +219,8 @@ def check_combinations(args):
     """Checks between flags, and of the paths to be written; returns the problem or None."""
     if (args.compare or args.minibatch) and args.batch_size < 2:
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
+    if args.batch_size % args.minibatch_group:
+        return f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}"
     if args.sweep and not args.seeds:
         return "argument --sweep: sweeps belong to a study: add --seeds N"
     for dest, why in NOT_IN_A_STUDY.items():

@@ -118,7 +118,7 @@ class Population:
 
     def discriminate(self, x, scope="D", fake=None):
         a = self.args
-        mb = (a.num_kernels, a.kernel_dim, a.batch_size)
+        mb = (a.num_kernels, a.kernel_dim, a.minibatch_group)
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
             d = lambda v: self.t.discriminator(  # noqa: E731
                 v, a.hidden_size, a.minibatch, a.activation, self.columns["d_input_scale"], 1.0, mb, self.n
@@ -268,6 +268,15 @@ class Streams:
         drawn = [self.t.sample_steps(data, gen, num_steps, batch_size, d_steps) for data, gen in self.samplers]
         return [np.stack([d[part] for d in drawn], axis=-3) for part in (0, 1, 2)]
 
+    def spread_start(self):
+        """{G's variable name: (N, ...)}: each member's --g-start spread values, the output bias from
+        a real batch of its own stream."""
+        starts = [
+            self.t.spread_start(m.hidden_size, m.noise_range * m.g_input_scale, data.sample(m.batch_size).mean())
+            for m, (data, _) in zip(self.members, self.samplers, strict=True)
+        ]
+        return {name: np.stack([np.asarray(s[name], np.float32) for s in starts]) for name in starts[0]}
+
     def state(self):
         return [rng.get_state() for rng in self.rngs]
 
@@ -318,8 +327,14 @@ def chunk_steps(args):
 
 
 def start(session, pop, streams, members, seeds):
+    """Each member's start as a single run of its seed makes it: weights, then pretraining."""
     for v, value in pop.initial_values(members, seeds).items():
         v.load(value, session)
+    if pop.args.g_start == "spread":
+        values = streams.spread_start()
+        for v in pop.g_params:  # and their moving averages, which start as copies
+            for copy in [v] + ([pop.ema[v.op.name]] if pop.ema else []):
+                copy.load(np.reshape(values[v.op.name], v.shape), session)
     if pop.args.pretrain_steps:
         d, labels = streams.pretraining(pop.args.pretrain_steps, pop.args.batch_size)
         session.run(pop.loop_pre_loss, {pop.loop_pre_d: d, pop.loop_pre_labels: labels})

@@ -249,7 +249,7 @@ def draw_seeds(tutorial, folder, groups, seeds):
             with tf.Graph().as_default():
                 tf.set_random_seed(member.seed)  # the initial weights are replaced, but determinism wants a seed
                 model = tutorial.GAN(member)
-                grid = EvalGrid(member.mu, member.sigma, member.noise_range, member.batch_size)
+                grid = EvalGrid(member.mu, member.sigma, member.noise_range, member.minibatch_group)
                 with tf.Session(config=tutorial.session_config()) as session:
                     session.run(model.init)
                     for v in model.d_params + model.g_params + list(model.ema.values()):

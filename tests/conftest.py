@@ -23,7 +23,7 @@ def make_args(*flags, out_dir=None):
 
 def grid_of(args):
     """The evaluation grid of a run with these settings."""
-    return EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
+    return EvalGrid(args.mu, args.sigma, args.noise_range, args.minibatch_group)
 
 
 def build(args, seed=1):

@@ -55,6 +55,8 @@ BAD_FLAGS = [
     (["--seeds", "3", "--early-stop", "0.1"], "--early-stop"),
     (["--seeds", "3", "--loop", "feed"], "--loop"),
     (["--plot-seeds", "1,x"], "--plot-seeds"),
+    (["--minibatch", "--minibatch-group", "5"], "--minibatch-group"),
+    (["--g-start", "even"], "--g-start"),
 ]
 
 
@@ -85,6 +87,7 @@ def test_mp4_without_ffmpeg_is_refused_before_training(monkeypatch, capsys):
 def test_explicit_flags_win_over_the_preset_and_the_minibatch_extras():
     args = make_args("--preset", "robust", "--minibatch", "--d-steps", "2")
     assert (args.optimizer, args.d_steps, args.d_init, args.learning_rate) == ("adam", 2, 0.3, 0.001)
+    assert (args.batch_size, args.minibatch_group, args.g_start) == (256, 16, "spread")
     assert args.run_name == "robust_d-steps-2_minibatch_seed-42"
 
 

@@ -134,7 +134,7 @@ def test_xla_reaches_the_same_outcomes(tmp_path):
     outcomes = {}
     for xla in (False, True):
         for seed in (1, 2):
-            flags = ["--preset", "robust", "--num-steps", "600", "--log-every", "300", "--seed", str(seed)]
+            flags = ["--preset", "robust", "--num-steps", "300", "--log-every", "150", "--seed", str(seed)]
             summary = gan.run(make_args(*flags, *(["--xla"] if xla else []), out_dir=tmp_path))
             outcomes[xla, seed] = (is_converged(summary), summary["w1"])
     for seed in (1, 2):

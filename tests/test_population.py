@@ -116,3 +116,19 @@ def test_per_member_learning_rates_decay_as_a_single_run_s():
         for step, factor in [(0, 1.0), (149, 1.0), (150, 0.9), (450, 0.9**3)]:
             pop.d_opt.step.load(step, session)
             np.testing.assert_allclose(session.run(lr), [0.03 * factor, 0.01 * factor], rtol=1e-6)
+
+
+def test_a_spread_start_is_the_single_runs_with_each_members_own_data_mean():
+    args = make_args("--preset", "robust", "--g-start", "spread")
+    members = members_of(args, [3, 8])
+    graph, pop, session = build_population(args, members)
+    streams = population.Streams(gan, members)
+    with graph.as_default():
+        population.start(session, pop, streams, members, population.single_graph_seeds(gan, members[0]))
+    values = dict(zip([v.op.name for v in pop.g_params], session.run(pop.g_params), strict=True))
+    for i, seed in enumerate((3, 8)):
+        mean = gan.DataDistribution(4.0, 0.5, np.random.RandomState(seed)).sample(args.batch_size).mean()
+        for name, value in gan.spread_start(4, 8 * 0.125, mean).items():
+            np.testing.assert_allclose(values[name][i].ravel(), np.ravel(value), rtol=1e-6)
+    assert values["G/g0/w"][0].ravel().tolist() == [-3, -3, 3, 3]
+    np.testing.assert_allclose(values["G/g0/b"][0].ravel(), [-2.25, -0.75, -0.75, -2.25])
