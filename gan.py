@@ -21,9 +21,10 @@ import numpy as np
 
 from gan1d import flags, study
 from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
-from gan1d.lazy import native_stderr_silenced, stats, tf, tf2
+from gan1d.lazy import native_stderr_silenced, tf, tf2
 from gan1d.metrics import EvalGrid
 from gan1d.monitor import Monitor, StopRequest
+from gan1d.target import Target
 
 EXIT_DIVERGED, EXIT_INTERRUPTED = 3, 130
 
@@ -32,13 +33,14 @@ EXIT_DIVERGED, EXIT_INTERRUPTED = 3, 130
 
 
 class DataDistribution:
-    """The real data: N(mu, sigma), returned sorted as in the reference."""
+    """The real data, returned sorted as in the reference: N(mu, sigma), drawn as np.random.normal
+    draws it, or with several --mu a mixture of such modes (target: gan1d/target.py)."""
 
-    def __init__(self, mu, sigma, rng):
-        self.mu, self.sigma, self.rng = mu, sigma, rng
+    def __init__(self, target, rng):
+        self.target, self.rng = target, rng
 
     def sample(self, n):
-        samples = self.rng.normal(self.mu, self.sigma, n)
+        samples = self.target.sample(self.rng, n)
         samples.sort()
         return samples
 
@@ -326,17 +328,21 @@ def sample_steps(data, gen, num_steps, batch_size, d_steps):
     return x[..., None], zd[..., None], zg[..., None]  # (T, k, B, 1), (T, k, B, 1), (T, B, 1)
 
 
-def pretrain_data(rng, num_steps, batch_size, mu, sigma):
-    """D_pre's inputs, uniform on [-5, 5], and its targets, the data's density there: (T, B) each."""
-    d = (rng.random_sample((num_steps, batch_size)) - 0.5) * 10.0
-    return d, stats.norm.pdf(d, loc=mu, scale=sigma)
+def pretrain_data(rng, num_steps, batch_size, target):
+    """D_pre's inputs, uniform on [-5, 5] (widened to cover every mode), and its targets, the data's
+    density there: (T, B) each."""
+    low, high = target.pretraining_range()
+    d = (rng.random_sample((num_steps, batch_size)) - 0.5) * (high - low)
+    if high + low:
+        d += (high + low) / 2
+    return d, target.pdf(d)
 
 
-def pretrain(session, model, rng, num_steps, batch_size, mu, sigma, loop="graph"):
+def pretrain(session, model, rng, num_steps, batch_size, target, loop="graph"):
     """Least-squares fit of D_pre to the data density, then copy into D."""
     if num_steps == 0:
         return
-    d, labels = pretrain_data(rng, num_steps, batch_size, mu, sigma)
+    d, labels = pretrain_data(rng, num_steps, batch_size, target)
     if loop == "feed":
         for i in range(num_steps):
             session.run(
@@ -368,7 +374,8 @@ def train(session, model, grid, args, rng, run_dir, stop):
     """The reference's train(): pretrain D, then alternate D and G updates. Training pauses where the
     monitor asks (evaluations, log lines, frames, checkpoints); between pauses the steps run in one
     `session.run`. Returns the run's summary."""
-    data = DataDistribution(args.mu, args.sigma, rng)
+    target = Target.of(args)
+    data = DataDistribution(target, rng)
     gen = GeneratorDistribution(args.noise_range, rng)
     monitor = Monitor(session, model, grid, args, rng, run_dir, stop)
     session.run(model.init)
@@ -379,7 +386,7 @@ def train(session, model, grid, args, rng, run_dir, stop):
             for v in model.g_params:  # and their moving averages, which start as copies
                 for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
                     copy.load(np.reshape(start[v.op.name], v.shape), session)
-        pretrain(session, model, rng, args.pretrain_steps, args.batch_size, args.mu, args.sigma, args.loop)
+        pretrain(session, model, rng, args.pretrain_steps, args.batch_size, target, args.loop)
         monitor.evaluate()
     while monitor.wants_more():
         end = monitor.next_pause()
@@ -405,7 +412,7 @@ def run(args, stop_event=None):
         tf.set_random_seed(args.seed)
         rng = np.random.RandomState(args.seed)
         model = GAN(args)
-        grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.minibatch_group)
+        grid = EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
         graph.finalize()
         with native_stderr_silenced():
             session = tf.Session(config=session_config())
@@ -419,103 +426,51 @@ def run(args, stop_event=None):
 def parse_args(argv=None):
     """Every flag, declared once with its help text, checked before TensorFlow is imported."""
     p = flags.FlagParser(prog="gan.py", description=__doc__.split("\n\n")[0])
-    p.add(
-        "--preset",
-        ["2016"],
-        "hyperparameters at once: 2016 or 2017 reference code, or robust; a comma list in a study",
-        type=flags.preset_list,
-    )
+    # fmt: off
+    p.add("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, or robust; a comma list in a study", type=flags.preset_list)
     p.add("--minibatch", False, "minibatch discrimination in D", action=argparse.BooleanOptionalAction)
     p.add("--num-steps", 1200, "training steps", type=flags.positive_int)
     p.add("--batch-size", 12, "samples per batch (>= 2 with --minibatch)", type=flags.positive_int)
     p.add("--hidden-size", 4, "G's hidden units; D is twice as wide", type=flags.positive_int)
-    p.add(
-        "--learning-rate",
-        "0.005 with --minibatch, 0.03 without, 0.001 with adam",
-        "initial learning rate",
-        type=flags.positive,
-    )
+    p.add("--learning-rate", "0.005 with --minibatch, 0.03 without, 0.001 with adam", "initial learning rate", type=flags.positive)
     p.add("--decay-rate", 0.95, "learning-rate decay factor per --decay-steps (1 = none)", type=flags.decay)
     p.add("--decay-steps", 150, "steps between learning-rate decays (staircase)", type=flags.positive_int)
     p.add("--optimizer", "sgd", "optimizer of D_pre, D and G", choices=["sgd", "adam"])
     p.add("--beta1", 0.9, "Adam's beta1", type=flags.fraction)
     p.add("--beta2", 0.999, "Adam's beta2", type=flags.fraction)
     p.add("--activation", "tanh", "D's hidden activation", choices=["tanh", "relu"])
-    p.add(
-        "--loss",
-        "logits",
-        "logits: the reference loss computed safely from D's logits; clamp: the 2017 log(max(p, 1e-5))",
-        choices=["logits", "clamp"],
-    )
+    p.add("--loss", "logits", "logits: the reference loss computed safely from D's logits; clamp: the 2017 log(max(p, 1e-5))", choices=["logits", "clamp"])
     p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=flags.count)
     p.add("--num-kernels", 5, "minibatch discrimination kernels", type=flags.positive_int)
     p.add("--kernel-dim", 3, "minibatch discrimination kernel dimension", type=flags.positive_int)
-    p.add(
-        "--minibatch-group",
-        "--batch-size",
-        "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size",
-        type=flags.positive_int,
-    )
+    p.add("--minibatch-group", "--batch-size", "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size", type=flags.positive_int)
     p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=flags.positive_int)
     p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=flags.non_negative)
     p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=flags.positive)
     p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=flags.positive)
     p.add("--g-init", 1.0, "std of G's initial weights (--g-start random)", type=flags.positive)
-    p.add(
-        "--g-start",
-        "random",
-        "G's start: random, N(0, g-init^2) weights; spread, bends spread over the noise and the output bias at a real batch's mean",
-        choices=["random", "spread"],
-    )
+    p.add("--g-start", "random", "G's start: random, N(0, g-init^2) weights; spread, bends spread over the noise and the output bias at a real batch's mean", choices=["random", "spread"])
     p.add("--d-init", 1.0, "std of D's initial weights (the minibatch layer keeps 0.02)", type=flags.positive)
-    p.add(
-        "--ema",
-        0.0,
-        "decay of an exponential moving average of G's weights used for evaluation (0 = none)",
-        type=flags.fraction,
-    )
-    p.add("--mu", 4.0, "mean of the data", type=flags.finite)
-    p.add("--sigma", 0.5, "standard deviation of the data", type=flags.positive)
+    p.add("--ema", 0.0, "decay of an exponential moving average of G's weights used for evaluation (0 = none)", type=flags.fraction)
+    p.add("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", type=flags.finite_list)
+    p.add("--sigma", 0.5, "standard deviation of the data (of each mode)", type=flags.positive)
+    p.add("--weights", "equal", "the modes' weights, a comma list as long as --mu", type=flags.positive_list)
+    p.add("--target", None, f"a classic data shape at once: {', '.join(flags.TARGETS)}; sets --mu, --sigma, --weights", choices=list(flags.TARGETS))
     p.add("--noise-range", 8.0, "G's noise is spread over [-range, range]; also the plotted range", type=flags.positive)
     p.add("--seed", 42, "seeds numpy and TensorFlow; a study's first seed", type=flags.count)
     p.add("--log-every", 10, "steps between log lines", type=flags.positive_int)
     p.add("--eval-every", "--log-every", "steps between evaluations", type=flags.positive_int)
     p.add("--early-stop", 0.0, "stop once w1 <= this for --patience evaluations (0 = never)", type=flags.non_negative)
     p.add("--patience", 3, "evaluations for --early-stop", type=flags.positive_int)
-    p.add(
-        "--keep-best",
-        False,
-        "end with the weights of the evaluation with the lowest w1",
-        action=argparse.BooleanOptionalAction,
-    )
-    p.add(
-        "--loop",
-        "graph",
-        "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)",
-        choices=["graph", "feed"],
-    )
-    p.add(
-        "--xla",
-        False,
-        "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed",
-        action="store_true",
-    )
+    p.add("--keep-best", False, "end with the weights of the evaluation with the lowest w1", action=argparse.BooleanOptionalAction)
+    p.add("--loop", "graph", "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)", choices=["graph", "feed"])
+    p.add("--xla", False, "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed", action="store_true")
     p.add("--out-dir", "plots", "folder of the run folders", type=str)
-    p.add(
-        "--run-name",
-        "derived from the settings that differ from the defaults, and the seed",
-        "run folder name",
-        type=str,
-    )
+    p.add("--run-name", "derived from the settings that differ from the defaults, and the seed", "run folder name", type=str)
     p.add("--anim-path", None, "save the training animation here (.gif, or .mp4 with ffmpeg)", type=str)
     p.add("--anim-every", 1, "steps per animation frame", type=flags.positive_int)
     p.add("--logdir", None, "also write TensorBoard summaries here", type=str)
-    p.add(
-        "--checkpoint-every",
-        0,
-        "steps between checkpoints in the run folder (0 = only when interrupted)",
-        type=flags.count,
-    )
+    p.add("--checkpoint-every", 0, "steps between checkpoints in the run folder (0 = only when interrupted)", type=flags.count)
     p.add("--resume", False, "continue the run from its folder's last checkpoint", action="store_true")
     p.add("--overwrite", False, "start again a run whose folder holds an unfinished run", action="store_true")
     p.add("--seeds", 0, "a study: this many seeds from --seed (0 = one run)", type=flags.count)
@@ -524,6 +479,7 @@ def parse_args(argv=None):
     p.add("--plot-seeds", [], "a study also draws these seeds' figures from their saved weights", type=flags.seed_list)
     p.add("--jobs", "the number of cores", "threads TensorFlow uses in a study", type=flags.positive_int)
     p.add("--quiet", False, "print only the verdict and the written paths", action="store_true")
+    # fmt: on
     return p.parse(argv)
 
 

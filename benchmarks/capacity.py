@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import gan  # noqa: E402
 from gan1d.metrics import EvalGrid, metrics  # noqa: E402
+from gan1d.target import Target  # noqa: E402
 
 tf = gan.tf
 
@@ -27,9 +28,9 @@ tf = gan.tf
 def best_fit(hidden_size, start, restarts=2, steps=8_000):
     flags = ["--g-input-scale", "0.125", "--g-init", "0.1", "--g-start", start, "--hidden-size", str(hidden_size)]
     args = gan.parse_args([*flags, "--quiet"])
-    grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
+    grid = EvalGrid(Target.of(args), args.noise_range, args.batch_size)
     u = (grid.zs + args.noise_range) / (2 * args.noise_range)  # G's noise, as a quantile level
-    target = gan.stats.norm.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)), args.mu, args.sigma)
+    target = grid.target.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)))
     best = None
     for restart in range(restarts):
         with tf.Graph().as_default():
@@ -42,7 +43,7 @@ def best_fit(hidden_size, start, restarts=2, steps=8_000):
             with tf.Session() as session:
                 session.run(tf.global_variables_initializer())
                 if start == "spread":  # the output bias from a real batch, as a run does
-                    batch = gan.DataDistribution(args.mu, args.sigma, np.random.RandomState(restart)).sample(256)
+                    batch = gan.DataDistribution(grid.target, np.random.RandomState(restart)).sample(256)
                     values = gan.spread_start(hidden_size, args.noise_range * args.g_input_scale, batch.mean())
                     for v in tf.trainable_variables("G/"):
                         v.load(np.reshape(values[v.op.name], v.shape), session)
@@ -65,7 +66,7 @@ def lbfgs_fit(grid, args, hidden_size=4, restarts=5):
 
     rng, best = np.random.default_rng(0), None
     for _ in range(restarts):
-        start = np.append(rng.normal(0, 3, 3 * hidden_size), args.mu)
+        start = np.append(rng.normal(0, 3, 3 * hidden_size), grid.target.mean)
         fit = optimize.minimize(
             lambda p: np.mean((np.sort(outputs(p)) - grid.quantiles) ** 2),
             start,
@@ -79,8 +80,8 @@ def lbfgs_fit(grid, args, hidden_size=4, restarts=5):
 
 def main():
     args = gan.parse_args(["--quiet"])
-    grid = EvalGrid(args.mu, args.sigma, args.noise_range, args.batch_size)
-    linear = (grid.zs - grid.zs.mean()) / grid.zs.std() * args.sigma + args.mu  # same mean and std
+    grid = EvalGrid(Target.of(args), args.noise_range, args.batch_size)
+    linear = (grid.zs - grid.zs.mean()) / grid.zs.std() * grid.target.std + grid.target.mean  # same mean and std
     print(f"linear map of the uniform noise:          w1 {metrics(linear, grid)['w1']:.4f}")
     m = lbfgs_fit(grid, args)
     print(f"4 softplus units, L-BFGS, random starts:  w1 {m['w1']:.4f}  std ratio {m['std_ratio']:.3f}")

@@ -7,8 +7,8 @@ import textwrap
 import numpy as np
 
 from .files import announce, temporary_path, write_atomic
-from .lazy import animation, plt, stats
-from .metrics import ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density
+from .lazy import animation, plt
+from .metrics import ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density, mode_shares
 from .stats import summarise
 
 ANIM_POINTS = 1_000  # decision-boundary points kept per animation frame
@@ -33,7 +33,16 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None):
         ax.plot(grid.xs, decision, label="decision boundary")
     ax.plot(grid.centres, grid.real_density, label="real data")
     if generated is not None:
-        ax.plot(grid.centres, generated, label=f"generated data ({outside:.1%} outside the plot)")
+        label = f"generated data ({outside:.1%} outside the plot)"
+        if grid.target.modes > 1:  # each mode's share of the generated mass, against its weight
+            shares = mode_shares(np.asarray(samples, dtype=float)[None], grid.target)[0]
+            pairs = zip(grid.target.means, shares, grid.target.weights, strict=True)
+            label += "\nmodes: " + ", ".join(f"{m:g}: {s:.0%} of {w:.0%}" for m, s, w in pairs)
+        ax.plot(grid.centres, generated, label=label)
+    for i, (a, b) in enumerate(grid.target.gaps()):  # between the modes, beyond 3 sigma of each
+        ax.axvspan(
+            a, b, color="gray", alpha=0.15, lw=0, label=f"gaps (data: {grid.target.gap_mass():.2%})" if i == 0 else None
+        )
     peak = max(1.0, 1.05 * np.max(generated)) if generated is not None else 1.0
     ax.set_ylim(0, peak)  # the reference's [0, 1], raised so that a collapsed spike stays visible
     ax.set_title("1D Generative Adversarial Network")
@@ -158,10 +167,11 @@ def configuration_label(key, keys):
     return "\n".join(parts)
 
 
-def plot_study(path, groups, keys, samples_of, seeds_shown=10):
+def plot_study(path, groups, keys, samples_of, target_of, seeds_shown=10):
     """The study: converged and accurate rates with their 95% intervals, each run's final w1, and
     the final histograms of the first seeds of each configuration over the data's density.
-    groups: {configuration key: [result row]}; samples_of(row) gives a run's final samples."""
+    groups: {configuration key: [result row]}; samples_of(row) and target_of(row) give a run's
+    final samples and its data's distribution."""
     labels = [configuration_label(key, keys) for key in groups]
     fig = plt.figure(figsize=(max(10, 1.6 * len(groups) + 4), 4.5 + 1.1 * len(groups)))
     spec = fig.add_gridspec(1 + len(groups), seeds_shown, height_ratios=[4] + [1] * len(groups))
@@ -174,7 +184,8 @@ def plot_study(path, groups, keys, samples_of, seeds_shown=10):
         high = np.array([x[f"{what}_ci"][1] for x in s]) - values
         ax.errorbar(np.arange(len(s)) + offset, values, yerr=[low, high], fmt="o", capsize=4, label=what)
     ax.set(ylim=(-0.02, 1.02), ylabel="share of runs", title="rates with 95% Wilson intervals")
-    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    tick = {"fontsize": 8 if len(labels) <= 6 else 6, "rotation": 0 if len(labels) <= 6 else 30}
+    ax.set_xticks(range(len(labels)), labels, **tick)
     ax.legend(fontsize=8)
     ax = fig.add_subplot(top[0, 1])
     for i, rows in enumerate(groups.values()):
@@ -187,22 +198,22 @@ def plot_study(path, groups, keys, samples_of, seeds_shown=10):
     for value, name in [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")]:
         ax.axhline(value, color="gray", ls="--", lw=1)
         ax.text(len(groups) - 0.5, value, f" {name}", fontsize=7, va="center", color="gray")
-    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xticks(range(len(labels)), labels, **tick)
     ax.set_yscale("symlog", linthresh=0.1)  # linear near 0, logarithmic for the far failures
     ax.set_ylim(bottom=0)
     ax.set_title("final Wasserstein-1 of each run", pad=14)
-    plot_histogram_grid(fig, spec, groups, labels, samples_of, seeds_shown)
+    plot_histogram_grid(fig, spec, groups, labels, samples_of, target_of, seeds_shown)
     fig.tight_layout()
     save_figure(fig, path)
 
 
-def plot_histogram_grid(fig, spec, groups, labels, samples_of, seeds_shown):
+def plot_histogram_grid(fig, spec, groups, labels, samples_of, target_of, seeds_shown):
     for row, (label, rows) in enumerate(zip(labels, groups.values(), strict=True), start=1):
         for col, r in enumerate(rows[:seeds_shown]):
             ax = fig.add_subplot(spec[row, col])
-            mu, sigma = r.get("mu", 4.0), r.get("sigma", 0.5)
-            xs = np.linspace(mu - 5 * sigma, mu + 5 * sigma, 200)
-            ax.fill_between(xs, stats.norm.pdf(xs, mu, sigma), color="lightgray")
+            target = target_of(r)
+            xs = np.linspace(target.means.min() - 5 * target.sigma, target.means.max() + 5 * target.sigma, 200)
+            ax.fill_between(xs, target.pdf(xs), color="lightgray")
             samples = samples_of(r)
             if samples is not None and np.all(np.isfinite(samples)):
                 bins = np.linspace(xs[0], xs[-1], 40)
@@ -232,6 +243,10 @@ def plot_sweep(path, groups, keys):
             ax.errorbar([x[0] for x in xs], rates, yerr=[rates - ci[:, 0], ci[:, 1] - rates], marker="o", capsize=4,
                         label=label)  # fmt: skip
         ax.set(xlabel=swept[0].replace("_", "-"), ylabel="converged share (95% Wilson interval)", ylim=(-0.02, 1.02))
+        runs = {p["runs"] for points in lines.values() for p in points.values()}
+        ax.set_title(
+            f"converged runs against --{swept[0].replace('_', '-')}, {'/'.join(map(str, sorted(runs)))} seeds a point"
+        )
         if all(isinstance(x[0], float) and x[0] > 0 for p in lines.values() for x in p):
             ax.set_xscale("log")
         ax.legend(fontsize=8)

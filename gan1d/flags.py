@@ -107,11 +107,35 @@ NOT_IN_A_STUDY = {
 }
 
 
+# Classic data shapes (--target), each a set of --mu, --sigma and --weights; explicit flags win.
+TARGETS = {
+    "two-modes": {"mu": [2.0, 6.0], "sigma": 0.5},
+    "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
+    "five-modes": {"mu": [2.0, 3.0, 4.0, 5.0, 6.0], "sigma": 0.2},
+}
+
+
+def listed(item, allowed):
+    """An argparse type: a comma list, each item converted and checked by item."""
+
+    def parse(text):
+        try:
+            return [item(part) for part in text.split(",")]
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a comma list of {allowed}") from None
+
+    return parse
+
+
 def seed_list(text):
     try:
         return [count(part) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma list of whole numbers >= 0") from None
+
+
+finite_list = listed(finite, "finite numbers")
+positive_list = listed(positive, "finite numbers > 0")
 
 
 def preset_list(text):
@@ -184,7 +208,7 @@ class FlagParser(argparse.ArgumentParser):
 def resolve(raw, defaults):
     """Flag values: the 2016 defaults, then the preset's, then the flags given."""
     preset = (raw.preset or defaults["preset"])[0]
-    values = {**defaults, **PRESETS[preset]}
+    values = {**defaults, **PRESETS[preset], **TARGETS.get(getattr(raw, "target", None), {})}
     explicit = {k: v for k, v in vars(raw).items() if v is not None and not k.startswith("_")}
     if explicit.get("minibatch"):
         values.update(PRESETS_MINIBATCH.get(preset, {}))
@@ -193,7 +217,7 @@ def resolve(raw, defaults):
     if values["learning_rate"] == defaults["learning_rate"]:
         values["learning_rate"] = 0.001 if values["optimizer"] == "adam" else 0.005 if values["minibatch"] else 0.03
     derived = [("eval_every", values["log_every"]), ("minibatch_group", values["batch_size"])]
-    derived += [("run_name", None), ("jobs", os.cpu_count() or 1)]
+    derived += [("run_name", None), ("jobs", os.cpu_count() or 1), ("weights", None)]
     for key, value in derived:
         if values[key] == defaults[key]:
             values[key] = value
@@ -208,6 +232,8 @@ def run_name(explicit, resolved, with_seed=True, skip=frozenset()):
         flag = key.replace("_", "-")
         if isinstance(value, bool):
             parts.append(flag if value else f"no-{flag}")
+        elif isinstance(value, list):
+            parts.append(f"{flag}-{'+'.join(f'{v:g}' for v in value)}")
         else:
             parts.append(f"{flag}-{value:g}" if isinstance(value, float) else f"{flag}-{value}")
     if with_seed:
@@ -219,6 +245,8 @@ def check_combinations(args):
     """Checks between flags, and of the paths to be written; returns the problem or None."""
     if (args.compare or args.minibatch) and args.batch_size < 2:
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
+    if args.weights is not None and len(args.weights) != len(args.mu):
+        return f"argument --weights: {len(args.weights)} weights for {len(args.mu)} modes (--mu)"
     if args.batch_size % args.minibatch_group:
         return f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}"
     if args.sweep and not args.seeds:

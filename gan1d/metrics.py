@@ -1,11 +1,13 @@
-"""How far generated samples are from the data N(mu, sigma): the fixed evaluation grid, the
-metrics (see the README for each), and what the study calls converged and accurate."""
+"""How far generated samples are from the data (gan1d/target.py): the fixed evaluation grid, the
+metrics and the mode metrics (see the README for each), what the study calls converged and
+accurate, and a run's verdict."""
 
 import math
 
 import numpy as np
 
 from .lazy import special, stats
+from .target import MODE_RADIUS
 
 # The fixed evaluation grid: every figure, frame and metric uses these, so runs and steps compare.
 EVAL_POINTS = 10_000  # generated samples (G on evenly spaced z) and decision-boundary points
@@ -14,7 +16,9 @@ KDE_REAL = 1_000  # held-out real samples scored by the kernel density estimate
 KDE_STRIDE = 5  # the KDE is fitted on every 5th generated sample (2,000), only at the end
 EVAL_SEED = 1_234  # the plotted and held-out real samples: the same for every run and step
 
-METRIC_NAMES = ("w1", "ks", "js", "mean", "std", "std_ratio", "outside_fraction", "kde_nll")
+MODE_METRICS = ("modes_captured", "high_quality", "gap_mass", "separated")
+METRIC_NAMES = ("w1", "ks", "js", "mean", "std", "std_ratio", "outside_fraction", "kde_nll", *MODE_METRICS)
+SEPARATED_GAP = 0.02  # separated: every mode captured and less than 2% of the mass in the gaps
 
 # What the study calls a success (written out in summary.md and the README).
 CONVERGED_W1, CONVERGED_OUTSIDE = 0.3, 0.01
@@ -25,22 +29,22 @@ FINISHED = ("completed", "early_stopped")
 class EvalGrid:
     """The fixed points every evaluation uses: z and x grids, histogram bins, real samples."""
 
-    def __init__(self, mu, sigma, noise_range, group_size):
-        self.mu, self.sigma = mu, sigma
+    def __init__(self, target, noise_range, group_size):
+        self.target = target
         self.xs = np.linspace(-noise_range, noise_range, EVAL_POINTS)
         self.zs = np.linspace(-noise_range, noise_range, EVAL_POINTS)
         self.bins = np.linspace(-noise_range, noise_range, NUM_BINS)
         self.centres = (self.bins[:-1] + self.bins[1:]) / 2
         eval_rng = np.random.RandomState(EVAL_SEED)  # its own stream: never the training stream
-        self.real = np.sort(eval_rng.normal(mu, sigma, EVAL_POINTS))
-        self.held_out = np.sort(eval_rng.normal(mu, sigma, KDE_REAL))
+        self.real = np.sort(target.sample(eval_rng, EVAL_POINTS))
+        self.held_out = np.sort(target.sample(eval_rng, KDE_REAL))
         self.real_density = density(self.real, self.bins)
-        # the data's exact quantiles: a noiseless sample of N(mu, sigma) for the Wasserstein distance
-        self.quantiles = stats.norm.ppf((np.arange(EVAL_POINTS) + 0.5) / EVAL_POINTS, mu, sigma)
+        # the data's exact quantiles: a noiseless sample of the data for the Wasserstein distance
+        self.quantiles = target.ppf((np.arange(EVAL_POINTS) + 0.5) / EVAL_POINTS)
         self.groups = grid_groups(EVAL_POINTS, group_size)  # D judges each point within a group, as in training
         # the histogram's bins plus an overflow bin on each side, and the data's exact mass in each
         self.edges = np.concatenate([[-np.inf], self.bins, [np.inf]])
-        self.bin_probabilities = np.diff(special.ndtr((self.edges - mu) / sigma))
+        self.bin_probabilities = np.diff(target.cdf(self.edges))
 
 
 def grid_groups(n, group_size):
@@ -61,7 +65,7 @@ def density(samples, bins):
 
 
 def metrics(samples, grid, with_kde=False):
-    """Every metric of one run's generated samples (n,) against the grid's N(mu, sigma)."""
+    """Every metric of one run's generated samples (n,) against the grid's target."""
     result = {name: float(values[0]) for name, values in batch_metrics(np.asarray(samples)[None], grid).items()}
     if with_kde and math.isfinite(result["w1"]):
         result["kde_nll"] = kde_nll(np.asarray(samples, dtype=np.float64), grid.held_out)
@@ -75,8 +79,9 @@ def batch_metrics(samples, grid):
     x = np.sort(np.asarray(samples, dtype=np.float64), axis=1)  # (N, n)
     n = x.shape[1]
     finite = np.all(np.isfinite(x), axis=1)
-    x = np.where(finite[:, None], x, grid.mu)  # placeholders, masked out below
-    cdf = special.ndtr((x - grid.mu) / grid.sigma)
+    target = grid.target
+    x = np.where(finite[:, None], x, target.mean)  # placeholders, masked out below
+    cdf = target.cdf(x)
     d_plus = np.max(np.arange(1.0, n + 1) / n - cdf, axis=1)
     d_minus = np.max(cdf - np.arange(0.0, n) / n, axis=1)
     counts = np.stack([np.diff(np.searchsorted(row, grid.edges, side="left")) for row in x])  # (N, bins + 2)
@@ -88,11 +93,35 @@ def batch_metrics(samples, grid):
         "js": js_divergence(counts / n, grid.bin_probabilities),
         "mean": np.mean(x, axis=1),
         "std": std,
-        "std_ratio": std / grid.sigma,
-        "outside_fraction": np.mean(np.abs(x - grid.mu) > 4 * grid.sigma, axis=1),
+        "std_ratio": std / target.std,
+        "outside_fraction": np.mean(distance_to_modes(x, target) > 4 * target.sigma, axis=1),
         "kde_nll": np.full(len(x), math.nan),
+        **mode_metrics(x, target),
     }
     return {name: np.where(finite, values, math.nan) for name, values in result.items()}
+
+
+def distance_to_modes(x, target):
+    return np.min(np.abs(x[..., None] - target.means), axis=-1)
+
+
+def mode_shares(x, target):
+    """(N, K): the share of each run's samples within MODE_RADIUS sigma of each mode."""
+    return np.stack([np.mean(np.abs(x - m) <= MODE_RADIUS * target.sigma, axis=1) for m in target.means], axis=1)
+
+
+def mode_metrics(x, target):
+    """Adapted to 1-D from the mode-collapse papers: a mode is captured when it holds at least half
+    its weight within 3 sigma; the high-quality share lies within 3 sigma of some mode; the gap mass
+    lies between modes, beyond 3 sigma of each; separated: every mode captured, gap mass < 2%."""
+    captured = np.sum(mode_shares(x, target) >= 0.5 * target.weights, axis=1)
+    gap = sum(np.mean((x > a) & (x < b), axis=1) for a, b in target.gaps()) if target.gaps() else np.zeros(len(x))
+    return {
+        "modes_captured": captured.astype(float),
+        "high_quality": np.mean(distance_to_modes(x, target) <= MODE_RADIUS * target.sigma, axis=1),
+        "gap_mass": gap,
+        "separated": ((captured == target.modes) & (gap < SEPARATED_GAP)).astype(float),
+    }
 
 
 def js_divergence(p, q):
@@ -118,8 +147,10 @@ def is_converged(r):
 
 
 def is_accurate(r):
+    """Finished, the bell's w1 and width, and (for a mixture) every mode separated."""
     low, high = ACCURATE_STD_RATIO
-    return r["status"] in FINISHED and r["w1"] <= ACCURATE_W1 and low <= r["std_ratio"] <= high
+    finished = r["status"] in FINISHED and r.get("separated", 1.0) == 1.0
+    return finished and r["w1"] <= ACCURATE_W1 and low <= r["std_ratio"] <= high
 
 
 VERDICTS = ("accurate", "converged", "failed", "diverged")
@@ -129,7 +160,7 @@ ADVICE = (
 )
 
 
-def verdict(status, m, mu, sigma, diverged_step=None):
+def verdict(status, m, target, diverged_step=None):
     """The run's verdict, one of VERDICTS, and its reason in a sentence, from the final metrics m."""
     if status == "diverged":
         return "diverged", f"a loss or a generated sample became NaN or infinite at step {diverged_step}."
@@ -145,19 +176,25 @@ def verdict(status, m, mu, sigma, diverged_step=None):
             f"w1 {m['w1']:.3f} <= {CONVERGED_W1} with {m['outside_fraction']:.1%} beyond 4 sigma, but not "
             f"accurate: {accuracy_shortfall(m)}."
         )
-    return "failed", "; ".join(failures(m, mu, sigma)) + f" (w1 {m['w1']:.3f}, converged needs <= {CONVERGED_W1})."
+    return "failed", "; ".join(failures(m, target)) + f" (w1 {m['w1']:.3f}, converged needs <= {CONVERGED_W1})."
 
 
 def accuracy_shortfall(m):
     low, high = ACCURATE_STD_RATIO
+    if m.get("separated", 1.0) != 1.0:
+        return f"the modes are not separated ({m['modes_captured']:.0f} captured, {m['gap_mass']:.1%} in the gaps)"
     if not low <= m["std_ratio"] <= high:
         return f"std ratio {m['std_ratio']:.2f} outside {low}-{high}"
     return f"w1 above {ACCURATE_W1}"
 
 
-def failures(m, mu, sigma):
-    """What failed, measured: mass far away, a spike, a spread too wide, a mean off the data's."""
-    found = []
+def failures(m, target):
+    """What failed, measured: modes lost or bridged, mass far away, a spike, a spread too wide, a mean off."""
+    found, mu, sigma = [], target.mean, target.sigma
+    if target.modes > 1 and m["modes_captured"] < target.modes:
+        found.append(f"mode collapse: {m['modes_captured']:.0f} of {target.modes} modes captured")
+    if target.modes > 1 and m["gap_mass"] >= SEPARATED_GAP:
+        found.append(f"{m['gap_mass']:.0%} of the mass lies between the modes (the data: {target.gap_mass():.2%})")
     if m["outside_fraction"] > CONVERGED_OUTSIDE:
         found.append(f"{m['outside_fraction']:.0%} of the generated mass lies beyond 4 sigma of the data")
     if m["std_ratio"] < 0.5:

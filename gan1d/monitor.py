@@ -194,7 +194,7 @@ class Monitor:
 
     def write_outputs(self, samples, decision, final, note):
         args, state, run_dir = self.args, self.state, self.run_dir
-        judged = verdict(self.status, final, args.mu, args.sigma, self.diverged_step)
+        judged = verdict(self.status, final, self.grid.target, self.diverged_step)
         if math.isfinite(final["w1"]):
             note += f"\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
         plot_distributions(os.path.join(run_dir, "distributions.png"), samples, decision, self.grid, note, judged)

@@ -14,6 +14,7 @@ import numpy as np
 from . import files
 from .lazy import tf
 from .metrics import EVAL_POINTS
+from .target import Target
 
 # Settings that may differ between the members of one population: each is a (N,) vector in the graph.
 PER_MEMBER = ("learning_rate", "decay_rate", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale", "ema")
@@ -251,14 +252,14 @@ class Streams:
         self.t, self.members = tutorial, members
         self.rngs = [np.random.RandomState(m.seed) for m in members]
         self.samplers = [
-            (tutorial.DataDistribution(m.mu, m.sigma, rng), tutorial.GeneratorDistribution(m.noise_range, rng))
+            (tutorial.DataDistribution(Target.of(m), rng), tutorial.GeneratorDistribution(m.noise_range, rng))
             for m, rng in zip(members, self.rngs, strict=True)
         ]
 
     def pretraining(self, num_steps, batch_size):
         """(T, N, B, 1) inputs and targets."""
         drawn = [
-            self.t.pretrain_data(rng, num_steps, batch_size, m.mu, m.sigma)
+            self.t.pretrain_data(rng, num_steps, batch_size, Target.of(m))
             for m, rng in zip(self.members, self.rngs, strict=True)
         ]
         return [np.stack([d[part] for d in drawn], axis=1)[..., None] for part in (0, 1)]

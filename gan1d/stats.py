@@ -9,6 +9,7 @@ from .lazy import stats
 from .metrics import is_accurate, is_converged
 
 CONFIDENCE = 0.95
+MODE_MEDIANS = ("modes_captured", "high_quality", "gap_mass")
 BOOTSTRAP_RESAMPLES = 2_000
 
 
@@ -50,6 +51,8 @@ def summarise(rows):
         "w1": median_interval(w1),
         "std_ratio": np.percentile([r["std_ratio"] for r in finished], [25, 50, 75]) if finished else [math.nan] * 3,
         "ks": float(np.median([r["ks"] for r in finished])) if finished else math.nan,
+        "separated": int(sum(r.get("separated", 0) == 1 for r in finished)),
+        **{k: float(np.median([r[k] for r in finished])) if finished else math.nan for k in MODE_MEDIANS},
     }
 
 
@@ -65,13 +68,16 @@ def rate(k, ci, n):
 
 
 def configuration_table(results, keys):
-    """The study's table in Markdown, and the runs grouped by configuration."""
+    """The study's table in Markdown, and the runs grouped by configuration; for a mixture, with
+    the mode metrics: separated (with its interval), and the medians of the others."""
     groups = group_rows(results, keys)
+    modes = any(r.get("modes", 1) > 1 for r in results)
     head = [k.replace("_", " ") for k in keys]
+    extra = " separated [95% CI] | modes captured median | high-quality median | gap mass median |" if modes else ""
     lines = [
         "| " + " | ".join(head) + " | runs | converged [95% CI] | accurate [95% CI] | diverged | "
-        "w1 median [95% CI] | std ratio median [IQR] | KS median |",
-        "|" + "---|" * (len(keys) + 7),
+        "w1 median [95% CI] | std ratio median [IQR] | KS median |" + extra,
+        "|" + "---|" * (len(keys) + 7 + 4 * modes),
     ]
     for key, rows in groups.items():
         s = summarise(rows)
@@ -82,6 +88,12 @@ def configuration_table(results, keys):
             "| " + " | ".join(cells) + f" | {s['runs']} | {rate(s['converged'], s['converged_ci'], s['runs'])} | "
             f"{rate(s['accurate'], s['accurate_ci'], s['runs'])} | {s['diverged']} | "
             f"{w1:.3f} [{lo:.3f}, {hi:.3f}] | {sr[1]:.2f} [{sr[0]:.2f}, {sr[2]:.2f}] | {s['ks']:.3f} |"
+            + (
+                f" {rate(s['separated'], wilson(s['separated'], s['runs']), s['runs'])} | {s['modes_captured']:.0f} | "
+                f"{s['high_quality']:.2f} | {s['gap_mass']:.3f} |"
+                if modes
+                else ""
+            )
         )
     return "\n".join(lines), groups
 

@@ -34,6 +34,7 @@ from .metrics import (
 from .monitor import StopRequest, evaluate_grid
 from .population import PER_MEMBER, train_population
 from .stats import comparisons, configuration_table
+from .target import Target
 
 EXIT_INTERRUPTED = 130
 STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
@@ -107,7 +108,8 @@ def run_study(args, tutorial, stop_event=None):
             interrupted |= outcome["status"] == "interrupted"
             bar.end(name, outcome)
     bar.close()
-    write_study(folder, args, results, time.time() - started)
+    targets = {name: Target.of(members[0]) for name, members in groups.items()}
+    write_study(folder, args, results, time.time() - started, lambda row: targets[row["population"]])
     if interrupted:
         print("study interrupted: run the same command again to finish it (finished populations are kept)")
         return EXIT_INTERRUPTED
@@ -143,7 +145,8 @@ def member_results(members, trained, population):
     samples = trained["samples"]
     finite = np.all(np.isfinite(samples), axis=1)
     m0 = members[0]
-    scores = batch_metrics(samples, EvalGrid(m0.mu, m0.sigma, m0.noise_range, m0.batch_size))
+    target = Target.of(m0)
+    scores = batch_metrics(samples, EvalGrid(target, m0.noise_range, m0.minibatch_group))
     rows = []
     for i, member in enumerate(members):
         diverged = trained["diverged"][i]
@@ -152,8 +155,9 @@ def member_results(members, trained, population):
         status = "diverged" if diverged is not None else trained["status"]
         row = {"preset": member.preset[0], "minibatch": member.minibatch, **member._swept, "seed": member.seed}
         row.update(status=status, steps=trained["step"], diverged_step=diverged, population=population, member=i)
+        row["modes"] = target.modes
         row.update({name: float(scores[name][i]) for name in STUDY_METRICS})
-        row["verdict"], row["verdict_reason"] = verdict(status, row, member.mu, member.sigma, diverged)
+        row["verdict"], row["verdict_reason"] = verdict(status, row, target, diverged)
         rows.append(row)
     return rows
 
@@ -194,7 +198,7 @@ class StudyProgress:
             self.bar.close()
 
 
-def write_study(folder, args, results, wall_seconds):
+def write_study(folder, args, results, wall_seconds, target_of):
     swept = [dest for dest, _ in args.sweep]
     columns = ["preset", "minibatch", *swept, "seed", "status", "steps", "diverged_step", "verdict"]
     files.write_csv(os.path.join(folder, "results.csv"), results, columns + STUDY_METRICS + ["population"])
@@ -205,7 +209,7 @@ def write_study(folder, args, results, wall_seconds):
         f"{comparisons(groups, keys)}\n\n{definitions()}"
     )
     files.write_text(os.path.join(folder, "summary.md"), text)
-    plot_study(os.path.join(folder, "study.png"), groups, keys, SavedSamples(folder))
+    plot_study(os.path.join(folder, "study.png"), groups, keys, SavedSamples(folder), target_of)
     if 1 <= len(swept) <= 2:
         plot_sweep(os.path.join(folder, "sweep.png"), groups, keys)
     print(text)
@@ -249,14 +253,14 @@ def draw_seeds(tutorial, folder, groups, seeds):
             with tf.Graph().as_default():
                 tf.set_random_seed(member.seed)  # the initial weights are replaced, but determinism wants a seed
                 model = tutorial.GAN(member)
-                grid = EvalGrid(member.mu, member.sigma, member.noise_range, member.minibatch_group)
+                grid = EvalGrid(Target.of(member), member.noise_range, member.minibatch_group)
                 with tf.Session(config=tutorial.session_config()) as session:
                     session.run(model.init)
                     for v in model.d_params + model.g_params + list(model.ema.values()):
                         v.load(saved[v.op.name][i].reshape(v.shape), session)
                     samples, decision, _ = evaluate_grid(session, model, grid)
             final = metrics(samples, grid)
-            judged = verdict("completed", final, member.mu, member.sigma)
+            judged = verdict("completed", final, grid.target)
             out = os.path.join(folder, name, f"seed-{member.seed}")
             os.makedirs(out, exist_ok=True)
             note = (

@@ -9,6 +9,9 @@ sys.path.insert(0, ROOT)
 
 import gan  # noqa: E402
 from gan1d.metrics import EvalGrid  # noqa: E402
+from gan1d.target import Target  # noqa: E402
+
+N_4_05 = Target([4.0], 0.5)  # the tutorial's data, N(4, 0.5)
 
 tf = gan.tf
 
@@ -23,7 +26,7 @@ def make_args(*flags, out_dir=None):
 
 def grid_of(args):
     """The evaluation grid of a run with these settings."""
-    return EvalGrid(args.mu, args.sigma, args.noise_range, args.minibatch_group)
+    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
 
 
 def build(args, seed=1):

@@ -57,6 +57,10 @@ BAD_FLAGS = [
     (["--plot-seeds", "1,x"], "--plot-seeds"),
     (["--minibatch", "--minibatch-group", "5"], "--minibatch-group"),
     (["--g-start", "even"], "--g-start"),
+    (["--mu", "2,x"], "--mu"),
+    (["--mu", "2,6", "--weights", "1"], "--weights"),
+    (["--weights", "1,-2"], "--weights"),
+    (["--target", "three-modes"], "--target"),
 ]
 
 
@@ -101,3 +105,10 @@ def test_the_default_learning_rate_follows_the_optimizer_and_minibatch():
 def test_a_sweep_is_parsed_with_each_flags_own_check():
     args = make_args("--seeds", "2", "--sweep", "learning-rate=0.01,0.1", "--sweep", "activation=tanh,relu")
     assert args.sweep == [("learning_rate", [0.01, 0.1]), ("activation", ["tanh", "relu"])]
+
+
+def test_a_target_sets_the_modes_and_explicit_flags_win():
+    args = make_args("--target", "unequal-modes")
+    assert (args.mu, args.sigma, args.weights) == ([2.0, 6.0], 0.5, [1.0, 3.0])
+    assert make_args("--target", "two-modes", "--sigma", "0.3").sigma == 0.3
+    assert make_args("--mu", "2,6").run_name == "2016_mu-2+6_seed-42"

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from conftest import build, gan, grid_of, make_args, tf
+from conftest import N_4_05, build, gan, grid_of, make_args, tf
 
 from gan1d.monitor import evaluate_grid
 
 
 def test_data_sampler_is_sorted_with_the_data_moments():
-    samples = gan.DataDistribution(4.0, 0.5, np.random.RandomState(0)).sample(100_000)
+    samples = gan.DataDistribution(N_4_05, np.random.RandomState(0)).sample(100_000)
     assert np.all(np.diff(samples) >= 0)
     assert abs(samples.mean() - 4.0) < 0.01
     assert abs(samples.std() - 0.5) < 0.01
@@ -69,9 +69,9 @@ def test_pretraining_fits_the_density_and_copies_exactly_into_d():
     args = make_args("--pretrain-steps", "300", "--loop", "feed")
     _, model, session = build(args)
     feed_d = (np.random.RandomState(0).random_sample((12, 1)) - 0.5) * 10
-    labels = gan.stats.norm.pdf(feed_d, 4, 0.5)
+    labels = N_4_05.pdf(feed_d)
     before = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
-    gan.pretrain(session, model, np.random.RandomState(0), 300, 12, 4.0, 0.5, loop="feed")
+    gan.pretrain(session, model, np.random.RandomState(0), 300, 12, N_4_05, loop="feed")
     after = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
     assert after < before
     for d, pre in zip(session.run(model.d_params), session.run(model.d_pre_params), strict=True):
@@ -120,8 +120,8 @@ def test_in_graph_loop_reproduces_the_per_step_loop(flags):
         args.loop = loop
         _, model, session = build(args)
         rng = np.random.RandomState(7)
-        gan.pretrain(session, model, rng, 50, args.batch_size, 4.0, 0.5, loop)
-        data, noise = gan.DataDistribution(4.0, 0.5, rng), gan.GeneratorDistribution(8.0, rng)
+        gan.pretrain(session, model, rng, 50, args.batch_size, N_4_05, loop)
+        data, noise = gan.DataDistribution(N_4_05, rng), gan.GeneratorDistribution(8.0, rng)
         batches = [gan.sample_steps(data, noise, 50, args.batch_size, args.d_steps) for _ in range(4)]
         chunks = [gan.train_steps(session, model, b, loop) for b in batches]
         losses[loop] = np.concatenate([np.stack(c) for c in chunks], axis=1)  # (2, 200)

@@ -5,7 +5,7 @@ import argparse
 
 import numpy as np
 import pytest
-from conftest import build, gan, make_args, tf
+from conftest import N_4_05, build, gan, make_args, tf
 
 from gan1d import population
 
@@ -55,8 +55,8 @@ def test_members_draw_the_data_and_noise_of_single_runs_of_their_seeds():
     x, zd, zg = streams.steps(5, 12, 1)
     for i, seed in enumerate((3, 9)):
         rng = np.random.RandomState(seed)
-        d, _ = gan.pretrain_data(rng, 20, 12, 4.0, 0.5)
-        data, noise = gan.DataDistribution(4.0, 0.5, rng), gan.GeneratorDistribution(8.0, rng)
+        d, _ = gan.pretrain_data(rng, 20, 12, N_4_05)
+        data, noise = gan.DataDistribution(N_4_05, rng), gan.GeneratorDistribution(8.0, rng)
         single = gan.sample_steps(data, noise, 5, 12, 1)
         np.testing.assert_array_equal(pre_d[:, i, :, 0], d)
         for got, want in zip((x[:, :, i], zd[:, :, i], zg[:, i]), single, strict=True):
@@ -127,7 +127,7 @@ def test_a_spread_start_is_the_single_runs_with_each_members_own_data_mean():
         population.start(session, pop, streams, members, population.single_graph_seeds(gan, members[0]))
     values = dict(zip([v.op.name for v in pop.g_params], session.run(pop.g_params), strict=True))
     for i, seed in enumerate((3, 8)):
-        mean = gan.DataDistribution(4.0, 0.5, np.random.RandomState(seed)).sample(args.batch_size).mean()
+        mean = gan.DataDistribution(N_4_05, np.random.RandomState(seed)).sample(args.batch_size).mean()
         for name, value in gan.spread_start(4, 8 * 0.125, mean).items():
             np.testing.assert_allclose(values[name][i].ravel(), np.ravel(value), rtol=1e-6)
     assert values["G/g0/w"][0].ravel().tolist() == [-3, -3, 3, 3]
