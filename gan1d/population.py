@@ -17,8 +17,9 @@ from .metrics import EVAL_POINTS
 from .target import Target
 
 # Settings that may differ between the members of one population: each is a (N,) vector in the graph.
-PER_MEMBER = ("learning_rate", "decay_rate", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale", "ema")
-PER_MEMBER += ("beta1", "beta2")
+PER_MEMBER = (
+    "learning_rate", "decay_rate", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale", "ema", "beta1", "beta2",
+)  # fmt: skip
 ADAM_EPSILON = 1e-8  # tf.train.AdamOptimizer's default
 
 
@@ -29,7 +30,7 @@ class MemberOptimizer:
     def __init__(self, name, kind, hp, decay_steps):
         self.kind, self.hp, self.decay_steps = kind, hp, decay_steps
         self.step = tf.Variable(0, trainable=False, name=f"{name}_step", dtype=tf.int64)
-        self.name, self._slots = name, {}
+        self._slots = {}
         if kind == "adam":
             self.powers = [tf.Variable(hp[b], trainable=False, name=f"{name}_{b}_power") for b in ("beta1", "beta2")]
 
@@ -87,13 +88,12 @@ class Population:
 
     def __init__(self, tutorial, args, members):
         self.t, self.args, self.n = tutorial, args, len(members)
-        hp = {k: tf.constant([getattr(m, k) for m in members], tf.float32, name=k) for k in PER_MEMBER}
-        self.hp = hp
-        b, k, a = args.batch_size, args.d_steps, args
-        self.columns = {k: member_column(v) for k, v in hp.items()}
+        hp = {name: tf.constant([getattr(m, name) for m in members], tf.float32, name=name) for name in PER_MEMBER}
+        self.hp, self.columns = hp, {name: member_column(values) for name, values in hp.items()}
+        b, d_steps, a = args.batch_size, args.d_steps, args
         with tf.name_scope("train_loop"):
-            self.loop_x = tf.placeholder(tf.float32, (None, k, self.n, b, 1), "x")  # (T, d_steps, N, B, 1)
-            self.loop_zd = tf.placeholder(tf.float32, (None, k, self.n, b, 1), "z_d")
+            self.loop_x = tf.placeholder(tf.float32, (None, d_steps, self.n, b, 1), "x")  # (T, d_steps, N, B, 1)
+            self.loop_zd = tf.placeholder(tf.float32, (None, d_steps, self.n, b, 1), "z_d")
             self.loop_zg = tf.placeholder(tf.float32, (None, self.n, b, 1), "z_g")  # (T, N, B, 1)
         if a.pretrain_steps:
             self.discriminate(self.loop_x[0, 0], "D_pre")
@@ -120,10 +120,13 @@ class Population:
     def discriminate(self, x, scope="D", fake=None):
         a = self.args
         mb = (a.num_kernels, a.kernel_dim, a.minibatch_group)
-        with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
-            d = lambda v: self.t.discriminator(  # noqa: E731
+
+        def d(v):
+            return self.t.discriminator(
                 v, a.hidden_size, a.minibatch, a.activation, self.columns["d_input_scale"], 1.0, mb, self.n
             )
+
+        with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
             return d(x) if fake is None else (d(x), d(fake))
 
     def generate(self, z, custom_getter=None):
