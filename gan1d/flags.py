@@ -111,7 +111,7 @@ NOT_IN_A_STUDY = {
 TARGETS = {
     "two-modes": {"mu": [2.0, 6.0], "sigma": 0.5},
     "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
-    "five-modes": {"mu": [2.0, 3.0, 4.0, 5.0, 6.0], "sigma": 0.2},
+    "five-modes": {"mu": [1.0, 2.5, 4.0, 5.5, 7.0], "sigma": 0.2},  # 7.5 sigma apart: gaps of 0.3 between modes
 }
 
 

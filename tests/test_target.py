@@ -70,3 +70,12 @@ def test_mode_collapse_is_named_in_the_verdict():
     x = np.random.RandomState(0).normal(2.0, 0.5, 10_000)
     label, reason = gm.verdict("completed", scores(x), TWO)
     assert label == "failed" and reason.startswith("mode collapse: 1 of 2 modes captured")
+
+
+def test_five_close_modes_have_gaps_so_a_flat_spread_is_not_separated():
+    from gan1d.flags import TARGETS
+
+    five = Target(TARGETS["five-modes"]["mu"], TARGETS["five-modes"]["sigma"])
+    assert len(five.gaps()) == 4
+    m = scores(np.linspace(0.4, 7.6, 10_000), five)
+    assert m["modes_captured"] == 5 and m["gap_mass"] > 0.1 and m["separated"] == 0
