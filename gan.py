@@ -26,9 +26,6 @@ from gan1d.metrics import EvalGrid
 from gan1d.monitor import Monitor, StopRequest
 from gan1d.target import Target
 
-EXIT_DIVERGED, EXIT_INTERRUPTED = 3, 130
-
-
 # ----------------------------------------------------------------------------- data and noise
 
 
@@ -494,8 +491,8 @@ def main(argv=None):
         return flags.EXIT_BAD_FLAG
     except KeyboardInterrupt:
         print("stopped at once: files of this run may be from an earlier step", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)
+        return flags.EXIT_INTERRUPTED
+    return {"diverged": flags.EXIT_DIVERGED, "interrupted": flags.EXIT_INTERRUPTED}.get(summary["status"], 0)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 
-EXIT_BAD_FLAG = 2
+EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130  # gan.py's exit statuses
 
 # Presets are sets of flag values; explicit flags win over them.
 PRESETS = {

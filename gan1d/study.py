@@ -15,7 +15,7 @@ import numpy as np
 
 from . import files
 from .figures import plot_distributions, plot_study, plot_sweep
-from .flags import OUTPUT_FLAGS, resolve, run_name
+from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, resolve, run_name
 from .lazy import tf
 from .metrics import (
     ACCURATE_STD_RATIO,
@@ -36,7 +36,6 @@ from .population import PER_MEMBER, train_population
 from .stats import comparisons, configuration_table
 from .target import Target
 
-EXIT_INTERRUPTED = 130
 STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
 
 
