@@ -160,7 +160,8 @@ class FlagParser(argparse.ArgumentParser):
 
     def add(self, flag, default, text, **kwargs):
         """A flag whose value stays None unless given, so that presets can tell what was given."""
-        action = self.add_argument(flag, default=None, help=f"{text} (default: {default})", **kwargs)
+        shown = ",".join(map(str, default)) or "none" if isinstance(default, list) else default
+        action = self.add_argument(flag, default=None, help=f"{text} (default: {shown})", **kwargs)
         self.defaults[action.dest] = default
 
     def parse(self, argv=None):
