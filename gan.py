@@ -113,6 +113,13 @@ def spread_start(h_dim, half_width, data_mean, slope=3.0, out_weight=0.1):
     return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": out_weight * side[:, None], "G/g1/b": [data_mean]}
 
 
+def load_generator(session, model, values):
+    """Loads G's weights, and their moving averages, which start as copies, from {name: value}."""
+    for v in model.g_params:
+        for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
+            copy.load(np.reshape(values[v.op.name], v.shape), session)
+
+
 # ----------------------------------------------------------------------------- losses
 
 
@@ -379,10 +386,7 @@ def train(session, model, grid, args, rng, run_dir, stop):
     if not monitor.resumed():
         if args.g_start == "spread":
             mean = data.sample(args.batch_size).mean()
-            start = spread_start(args.hidden_size, args.noise_range * args.g_input_scale, mean)
-            for v in model.g_params:  # and their moving averages, which start as copies
-                for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
-                    copy.load(np.reshape(start[v.op.name], v.shape), session)
+            load_generator(session, model, spread_start(args.hidden_size, args.noise_range * args.g_input_scale, mean))
         pretrain(session, model, rng, args.pretrain_steps, args.batch_size, target, args.loop)
         monitor.evaluate()
     while monitor.wants_more():

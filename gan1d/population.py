@@ -335,10 +335,7 @@ def start(session, pop, streams, members, seeds):
     for v, value in pop.initial_values(members, seeds).items():
         v.load(value, session)
     if pop.args.g_start == "spread":
-        values = streams.spread_start()
-        for v in pop.g_params:  # and their moving averages, which start as copies
-            for copy in [v] + ([pop.ema[v.op.name]] if pop.ema else []):
-                copy.load(np.reshape(values[v.op.name], v.shape), session)
+        pop.t.load_generator(session, pop, streams.spread_start())
     if pop.args.pretrain_steps:
         d, labels = streams.pretraining(pop.args.pretrain_steps, pop.args.batch_size)
         session.run(pop.loop_pre_loss, {pop.loop_pre_d: d, pop.loop_pre_labels: labels})

@@ -124,9 +124,7 @@ def population_outcome(args, tutorial, folder, members, stop, bar):
     if summary is not None and summary.get("settings") == record and not args.overwrite:
         bar.update(members[0].num_steps)
         return {"status": "completed", "results": summary["results"], "reused": True}
-    if args.overwrite and os.path.isdir(os.path.join(folder, "checkpoints")):
-        files.prepare_run_dir(folder, resume=False, overwrite=True)
-    os.makedirs(folder, exist_ok=True)
+    files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
     started = time.time()
     trained = train_population(tutorial, members[0], members, folder, stop, bar.update, args.jobs)
     results = member_results(members, trained, os.path.basename(folder))
