@@ -101,16 +101,21 @@ def discriminator(
     return linear(h2, 1, "d3", init, members)
 
 
-def spread_start(h_dim, half_width, data_mean, slope=3.0, out_weight=0.1):
+def spread_start(h_dim, half_width, data_mean, slope, data_std=None, out_weight=0.1):
     """G's weights for --g-start spread: hidden unit i bends at the centre k_i of the i-th of h_dim
     equal slices of G's scaled noise [-half_width, half_width] and rises toward the nearer end
-    (weight slope * sign(k_i)); its output weight is out_weight * sign(k_i), so G starts increasing and
-    steepening toward both ends; the output bias starts at data_mean, the mean of a real batch (a
-    data-dependent start: it works for any target). {variable name: value}."""
+    (weight slope * sign(k_i): the smaller the slope, the less its bias must change to move the bend,
+    -b/w); its output weight is out_weight * sign(k_i), so G starts increasing and steepening toward
+    both ends; the output bias starts at data_mean, the mean of a real batch (a data-dependent start:
+    it works for any target). With data_std (--g-start-std), the output weights are rescaled so that
+    G's outputs over the noise have that std. {variable name: value}."""
     k = (np.arange(h_dim) + 0.5) / h_dim * 2 * half_width - half_width  # (h,)
     side = np.where(k >= 0, 1.0, -1.0)
-    w = slope * side
-    return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": out_weight * side[:, None], "G/g1/b": [data_mean]}
+    w, v = slope * side, out_weight * side
+    if data_std is not None:
+        z = np.linspace(-half_width, half_width, 1001)[:, None]  # (n, 1): G's scaled noise
+        v = v * data_std / np.std(np.logaddexp(0, z * w - w * k) @ v)
+    return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": v[:, None], "G/g1/b": [data_mean]}
 
 
 def load_generator(session, model, values):
@@ -385,8 +390,11 @@ def train(session, model, grid, args, rng, run_dir, stop):
     session.run(model.init)
     if not monitor.resumed():
         if args.g_start == "spread":
-            mean = data.sample(args.batch_size).mean()
-            load_generator(session, model, spread_start(args.hidden_size, args.noise_range * args.g_input_scale, mean))
+            batch = data.sample(args.batch_size)
+            std = batch.std() if args.g_start_std else None
+            half_width = args.noise_range * args.g_input_scale
+            values = spread_start(args.hidden_size, half_width, batch.mean(), args.g_start_slope, std)
+            load_generator(session, model, values)
         pretrain(session, model, rng, args.pretrain_steps, args.batch_size, target, args.loop)
         monitor.evaluate()
     while monitor.wants_more():
@@ -428,7 +436,7 @@ def parse_args(argv=None):
     """Every flag, declared once with its help text, checked before TensorFlow is imported."""
     p = flags.FlagParser(prog="gan.py", description=__doc__.split("\n\n")[0])
     # fmt: off
-    p.add("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, or robust; a comma list in a study", type=flags.preset_list)
+    p.add("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, robust, or modes (robust retuned for two modes, with minibatch discrimination); a comma list in a study", type=flags.preset_list)
     p.add("--minibatch", False, "minibatch discrimination in D", action=argparse.BooleanOptionalAction)
     p.add("--num-steps", 1200, "training steps", type=flags.positive_int)
     p.add("--batch-size", 12, "samples per batch (>= 2 with --minibatch)", type=flags.positive_int)
@@ -451,6 +459,8 @@ def parse_args(argv=None):
     p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=flags.positive)
     p.add("--g-init", 1.0, "std of G's initial weights (--g-start random)", type=flags.positive)
     p.add("--g-start", "random", "G's start: random, N(0, g-init^2) weights; spread, bends spread over the noise and the output bias at a real batch's mean", choices=["random", "spread"])
+    p.add("--g-start-slope", 3.0, "weight of each hidden unit of G's spread start, on the scaled noise", type=flags.positive)
+    p.add("--g-start-std", False, "the spread start's output weights rescaled so that G starts with a real batch's std", action=argparse.BooleanOptionalAction)
     p.add("--d-init", 1.0, "std of D's initial weights (the minibatch layer keeps 0.02)", type=flags.positive)
     p.add("--ema", 0.0, "decay of an exponential moving average of G's weights used for evaluation (0 = none)", type=flags.fraction)
     p.add("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", type=flags.finite_list)

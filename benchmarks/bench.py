@@ -197,14 +197,20 @@ OLD_ROBUST = ["--g-start", "random", "--g-init", "0.1", "--batch-size", "12", "-
 
 
 def robust_time(repeats=2):
-    """A --preset robust run against the preset as it was before the spread start (OLD_ROBUST) and
-    against a 2016-defaults run done the reference way; TensorFlow's import excluded (in-process)."""
+    """A --preset robust run against the preset as it was before the spread start (OLD_ROBUST), a
+    --preset modes run on two modes and a 2016-defaults run done the reference way; TensorFlow's
+    import excluded (in-process)."""
+    runs = {
+        "robust_s": ["--preset", "robust"],
+        "old_robust_s": ["--preset", "robust", *OLD_ROBUST],
+        "modes_s": ["--preset", "modes", "--target", "two-modes"],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         files.PRINT_WRITES = False
-        times = {"robust_s": [], "old_robust_s": []}
-        for _ in range(repeats):  # alternated, so that a change in the machine's load touches both
-            for name, extra in [("robust_s", []), ("old_robust_s", OLD_ROBUST)]:
-                args = gan.parse_args(["--preset", "robust", *extra, "--quiet", "--out-dir", tmp])
+        times = {name: [] for name in runs}
+        for _ in range(repeats):  # alternated, so that a change in the machine's load touches all
+            for name, argv in runs.items():
+                args = gan.parse_args([*argv, "--quiet", "--out-dir", tmp])
                 with contextlib.redirect_stdout(io.StringIO()):
                     times[name].append(timed(lambda a=args: gan.run(a)))
         times = {name: min(values) for name, values in times.items()}
@@ -288,6 +294,7 @@ def main():
         rows += [
             ("robust preset: the preset before the spread start / now", r["old_robust_s"] / r["robust_s"], 1.0),
             ("robust preset: reference-way 2016 defaults / robust", r["defaults_reference_way_s"] / r["robust_s"], 1.0),
+            ("modes preset on two modes: 2 x robust / modes", 2 * r["robust_s"] / r["modes_s"], 1.0),
         ]
     print(f"{'measure':<58} {'ratio':>8} {'target':>8}  met")
     for label, ratio, target in rows:

@@ -2,12 +2,13 @@
 quantile function (supervised, no discriminator): what no GAN training of that G can beat.
 
     python benchmarks/capacity.py [--target two-modes | --mu 2,6 --sigma 0.5] [--hidden-size 8]
+        [--g-input-scale 1 --g-start-slope 1] [--adam-steps 2000]
 
 Prints, on the evaluation grid: a linear map of the uniform noise; G (4 softplus units) fitted by
 L-BFGS from random starts (what the family can represent); and G fitted by Adam from two starts,
-input scale 1/8 either way: random weights N(0, 0.1^2) (--g-start random --g-init 0.1) and the
-spread start (--g-start spread), which is what gradient training from each start reaches even with
-the exact target in hand.
+input scale 1/8 either way unless --g-input-scale is given: random weights N(0, 0.1^2)
+(--g-start random --g-init 0.1) and the spread start (--g-start spread, its slope --g-start-slope),
+which is what gradient training from each start reaches even with the exact target in hand.
 """
 
 import argparse
@@ -28,7 +29,7 @@ tf = gan.tf
 
 def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
     flags = ["--g-input-scale", "0.125", "--g-init", "0.1", "--g-start", start, "--hidden-size", str(hidden_size)]
-    args = gan.parse_args([*target_flags, *flags, "--quiet"])
+    args = gan.parse_args([*flags, *target_flags, "--quiet"])  # the flags given win
     grid = EvalGrid(Target.of(args), args.noise_range, args.batch_size)
     u = (grid.zs + args.noise_range) / (2 * args.noise_range)  # G's noise, as a quantile level
     target = grid.target.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)))
@@ -45,7 +46,8 @@ def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
                 session.run(tf.global_variables_initializer())
                 if start == "spread":  # the output bias from a real batch, as a run does
                     batch = gan.DataDistribution(grid.target, np.random.RandomState(restart)).sample(256)
-                    values = gan.spread_start(hidden_size, args.noise_range * args.g_input_scale, batch.mean())
+                    half_width = args.noise_range * args.g_input_scale
+                    values = gan.spread_start(hidden_size, half_width, batch.mean(), args.g_start_slope)
                     for v in tf.trainable_variables("G/"):
                         v.load(np.reshape(values[v.op.name], v.shape), session)
                 for _ in range(steps):
@@ -87,6 +89,7 @@ def lbfgs_once(grid, outputs, rng, scale, hidden_size):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hidden-size", type=int, default=4, help="G's hidden units (default: 4)")
+    parser.add_argument("--adam-steps", type=int, default=8_000, help="steps of each Adam fit (default: 8000)")
     options, target_flags = parser.parse_known_args()
     h = options.hidden_size
     args = gan.parse_args([*target_flags, "--quiet"])
@@ -96,7 +99,7 @@ def main():
     show("linear map of the uniform noise", metrics(linear, grid))
     show("L-BFGS, random starts", lbfgs_fit(grid, args, h))
     for start in ("random", "spread"):
-        show(f"Adam, {start} start", best_fit(target_flags, h, start))
+        show(f"Adam, {start} start", best_fit(target_flags, h, start, steps=options.adam_steps))
 
 
 def show(label, m):

@@ -40,6 +40,20 @@ PRESETS = {
         "log_every": 100,
     },
 }
+# robust with minibatch discrimination, retuned for two modes (README, "Two modes"): G's noise
+# unscaled and its spread start's units shallow, so that a bend can move to where the step between
+# the modes belongs and then steepen; a faster rate that decays.
+PRESETS["modes"] = {
+    **PRESETS["robust"],
+    "minibatch": True,
+    "minibatch_group": 16,
+    "d_init": 0.3,
+    "g_input_scale": 1.0,
+    "g_start_slope": 1.0,
+    "learning_rate": 0.012,
+    "decay_rate": 0.9,
+    "decay_steps": 200,
+}
 PRESETS_MINIBATCH = {
     "robust": {"minibatch_group": 16, "d_init": 0.3, "learning_rate": 0.001}
 }  # on top with --minibatch
@@ -94,7 +108,7 @@ fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 SWEEPABLE = (
     "learning_rate", "decay_rate", "decay_steps", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale",
     "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
-    "num_kernels", "kernel_dim", "minibatch_group", "g_start", "optimizer", "activation", "loss", "mu", "sigma",
+    "num_kernels", "kernel_dim", "minibatch_group", "g_start", "g_start_slope", "g_start_std", "optimizer", "activation", "loss", "mu", "sigma",
     "noise_range",
 )  # fmt: skip
 # Single-run features a study of populations does not have, and why.

@@ -57,6 +57,7 @@ BAD_FLAGS = [
     (["--plot-seeds", "1,x"], "--plot-seeds"),
     (["--minibatch", "--minibatch-group", "5"], "--minibatch-group"),
     (["--g-start", "even"], "--g-start"),
+    (["--g-start-slope", "0"], "--g-start-slope"),
     (["--mu", "2,x"], "--mu"),
     (["--mu", "2,6", "--weights", "1"], "--weights"),
     (["--weights", "1,-2"], "--weights"),
@@ -93,6 +94,15 @@ def test_explicit_flags_win_over_the_preset_and_the_minibatch_extras():
     assert (args.optimizer, args.d_steps, args.d_init, args.learning_rate) == ("adam", 2, 0.3, 0.001)
     assert (args.batch_size, args.minibatch_group, args.g_start) == (256, 16, "spread")
     assert args.run_name == "robust_d-steps-2_minibatch_seed-42"
+
+
+def test_the_modes_preset_is_robust_retuned_with_minibatch_discrimination_unless_turned_off():
+    args = make_args("--preset", "modes")
+    assert (args.minibatch, args.minibatch_group, args.d_init, args.d_steps, args.batch_size) == (True, 16, 0.3, 5, 256)
+    assert (args.g_input_scale, args.g_start_slope, args.learning_rate, args.decay_rate) == (1.0, 1.0, 0.012, 0.9)
+    assert args.run_name == "modes_seed-42"
+    assert make_args("--preset", "modes", "--no-minibatch").run_name == "modes_no-minibatch_seed-42"
+    assert not make_args("--preset", "modes", "--no-minibatch").minibatch
 
 
 def test_the_default_learning_rate_follows_the_optimizer_and_minibatch():
