@@ -89,7 +89,10 @@ def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
         (["robust"], "adam", 5, 0.125, 4),
     ]
     runs = study.study_runs(make_args("--preset", "robust,modes", "--seeds", "1", out_dir=tmp_path))
-    assert [(r.preset, r.minibatch, r.learning_rate) for r in runs] == [(["robust"], False, 0.002), (["modes"], True, 0.012)]
+    assert [(r.preset, r.minibatch, r.learning_rate) for r in runs] == [
+        (["robust"], False, 0.002),
+        (["modes"], True, 0.012),
+    ]
     runs = study.study_runs(make_args("--preset", "robust", "--seeds", "2", "--compare", out_dir=tmp_path))
     assert [(r.minibatch, r.seed, r.minibatch_group, r.d_init, r.learning_rate) for r in runs] == [
         (False, 42, 256, 1.0, 0.002), (False, 43, 256, 1.0, 0.002), (True, 42, 16, 0.3, 0.001), (True, 43, 16, 0.3, 0.001),
