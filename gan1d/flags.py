@@ -42,7 +42,7 @@ PRESETS = {
 }
 # robust with minibatch discrimination, retuned for two modes (README, "Two modes"): G's noise
 # unscaled and its spread start's units shallow, so that a bend can move to where the step between
-# the modes belongs and then steepen; a faster rate that decays.
+# the modes belongs and then steepen; a faster rate that decays; more steps of fewer D updates.
 PRESETS["modes"] = {
     **PRESETS["robust"],
     "minibatch": True,
@@ -52,7 +52,9 @@ PRESETS["modes"] = {
     "g_start_slope": 1.0,
     "learning_rate": 0.012,
     "decay_rate": 0.9,
-    "decay_steps": 200,
+    "decay_steps": 300,
+    "num_steps": 3000,
+    "d_steps": 3,
 }
 PRESETS_MINIBATCH = {
     "robust": {"minibatch_group": 16, "d_init": 0.3, "learning_rate": 0.001}
