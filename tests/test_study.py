@@ -126,12 +126,13 @@ def test_the_robust_preset_learns_the_bell_on_untuned_seeds(tmp_path):
 
 def test_the_modes_preset_separates_two_modes_where_robust_collapses(tmp_path):
     """--preset modes on 0.5 N(2, 0.5) + 0.5 N(6, 0.5) over 6 seeds it was not tuned on (tuned on
-    500-519; over seeds 100-299 it separates 125 of 200 and captures both modes on 189): at least 2
-    of 6 separated, at most one misses a mode, median gap mass <= 3% (robust's median: 9.8%), none
+    500-519; over seeds 100-299 it separates 142 of 200, captures both modes on 188, and its gap
+    mass has median 1.6% and 90th percentile 6.4%): at least 2 of 6 separated, at most one misses a
+    mode, median gap mass <= 6% (robust's median: 9.8%, with minibatch discrimination 11.4%), none
     diverged."""
     args = make_args("--preset", "modes", "--target", "two-modes", "--seeds", "6", "--seed", "300", out_dir=tmp_path)
     assert study.run_study(args, gan) == 0
     rows = results_of(args)
     assert sum(r["separated"] == "1.0" for r in rows) >= 2 and all(r["status"] == "completed" for r in rows)
     assert sum(r["modes_captured"] == "2.0" for r in rows) >= 5
-    assert np.median([float(r["gap_mass"]) for r in rows]) <= 0.03
+    assert np.median([float(r["gap_mass"]) for r in rows]) <= 0.06
