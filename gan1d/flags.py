@@ -110,8 +110,8 @@ fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 SWEEPABLE = (
     "learning_rate", "decay_rate", "decay_steps", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale",
     "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
-    "num_kernels", "kernel_dim", "minibatch_group", "g_start", "g_start_slope", "g_start_std", "optimizer", "activation", "loss", "mu", "sigma",
-    "noise_range",
+    "num_kernels", "kernel_dim", "minibatch_group", "g_start", "g_start_slope", "optimizer", "activation", "loss",
+    "mu", "sigma", "noise_range",
 )  # fmt: skip
 # Single-run features a study of populations does not have, and why.
 NOT_IN_A_STUDY = {
