@@ -101,21 +101,21 @@ def discriminator(
     return linear(h2, 1, "d3", init, members)
 
 
-def spread_start(h_dim, half_width, data_mean, slope, data_std=None, out_weight=0.1):
+def spread_start(h_dim, half_width, batch, slope, match_std=False, out_weight=0.1):
     """G's weights for --g-start spread: hidden unit i bends at the centre k_i of the i-th of h_dim
     equal slices of G's scaled noise [-half_width, half_width] and rises toward the nearer end
     (weight slope * sign(k_i): the smaller the slope, the less its bias must change to move the bend,
     -b/w); its output weight is out_weight * sign(k_i), so G starts increasing and steepening toward
-    both ends; the output bias starts at data_mean, the mean of a real batch (a data-dependent start:
-    it works for any target). With data_std (--g-start-std), the output weights are rescaled so that
-    G's outputs over the noise have that std. {variable name: value}."""
+    both ends; the output bias starts at the mean of a real batch (a data-dependent start: it works
+    for any target). With match_std (--g-start-std), the output weights are rescaled so that G's
+    outputs over the noise have the batch's std. {variable name: value}."""
     k = (np.arange(h_dim) + 0.5) / h_dim * 2 * half_width - half_width  # (h,)
     side = np.where(k >= 0, 1.0, -1.0)
     w, v = slope * side, out_weight * side
-    if data_std is not None:
+    if match_std:
         z = np.linspace(-half_width, half_width, 1001)[:, None]  # (n, 1): G's scaled noise
-        v = v * data_std / np.std(np.logaddexp(0, z * w - w * k) @ v)
-    return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": v[:, None], "G/g1/b": [data_mean]}
+        v = v * batch.std() / np.std(np.logaddexp(0, z * w - w * k) @ v)
+    return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": v[:, None], "G/g1/b": [batch.mean()]}
 
 
 def load_generator(session, model, values):
@@ -390,10 +390,8 @@ def train(session, model, grid, args, rng, run_dir, stop):
     session.run(model.init)
     if not monitor.resumed():
         if args.g_start == "spread":
-            batch = data.sample(args.batch_size)
-            std = batch.std() if args.g_start_std else None
-            half_width = args.noise_range * args.g_input_scale
-            values = spread_start(args.hidden_size, half_width, batch.mean(), args.g_start_slope, std)
+            batch, half_width = data.sample(args.batch_size), args.noise_range * args.g_input_scale
+            values = spread_start(args.hidden_size, half_width, batch, args.g_start_slope, args.g_start_std)
             load_generator(session, model, values)
         pretrain(session, model, rng, args.pretrain_steps, args.batch_size, target, args.loop)
         monitor.evaluate()

@@ -47,7 +47,7 @@ def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
                 if start == "spread":  # the output bias from a real batch, as a run does
                     batch = gan.DataDistribution(grid.target, np.random.RandomState(restart)).sample(256)
                     half_width = args.noise_range * args.g_input_scale
-                    values = gan.spread_start(hidden_size, half_width, batch.mean(), args.g_start_slope)
+                    values = gan.spread_start(hidden_size, half_width, batch, args.g_start_slope)
                     for v in tf.trainable_variables("G/"):
                         v.load(np.reshape(values[v.op.name], v.shape), session)
                 for _ in range(steps):

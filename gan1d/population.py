@@ -275,12 +275,16 @@ class Streams:
     def spread_start(self):
         """{G's variable name: (N, ...)}: each member's --g-start spread values, the output bias from
         a real batch of its own stream."""
-        starts = []
-        for m, (data, _) in zip(self.members, self.samplers, strict=True):
-            batch = data.sample(m.batch_size)
-            std = batch.std() if m.g_start_std else None
-            half_width = m.noise_range * m.g_input_scale
-            starts.append(self.t.spread_start(m.hidden_size, half_width, batch.mean(), m.g_start_slope, std))
+        starts = [
+            self.t.spread_start(
+                m.hidden_size,
+                m.noise_range * m.g_input_scale,
+                data.sample(m.batch_size),
+                m.g_start_slope,
+                m.g_start_std,
+            )
+            for m, (data, _) in zip(self.members, self.samplers, strict=True)
+        ]
         return {name: np.stack([np.asarray(s[name], np.float32) for s in starts]) for name in starts[0]}
 
     def state(self):

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import files
 from .figures import plot_distributions, plot_study, plot_sweep
-from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PRESETS, resolve, run_name
+from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, resolve, run_name
 from .lazy import tf
 from .metrics import (
     ACCURATE_STD_RATIO,
@@ -41,11 +41,10 @@ STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1
 
 def study_runs(args):
     """Every run of the study, each a full set of settings: preset x minibatch x sweep values x seed."""
-    minibatch = [False, True] if args.compare else [args._raw.minibatch]  # None: each preset's own
+    minibatch = [False, True] if args.compare else [args._raw.minibatch]  # None: resolve takes each preset's
     swept = [[(dest, v) for v in values] for dest, values in args.sweep]
     runs = []
     for preset, mb, combo in itertools.product(args.preset, minibatch, itertools.product(*swept)):
-        mb = PRESETS[preset].get("minibatch", False) if mb is None else mb
         for seed in range(args.seed, args.seed + args.seeds):
             values = {**vars(args._raw), "preset": [preset], "minibatch": mb, "seed": seed, **dict(combo)}
             explicit = args._explicit | {"minibatch"} | {dest for dest, _ in combo}

@@ -46,7 +46,7 @@ def test_minibatch_layer_matches_the_formula_in_numpy():
 
 @pytest.mark.parametrize("slope", [1.0, 3.0])
 def test_the_spread_start_bends_at_the_slices_centres_whatever_its_slope(slope):
-    values = gan.spread_start(4, 8.0, 4.5, slope)
+    values = gan.spread_start(4, 8.0, np.array([4.0, 5.0]), slope)
     w, b = np.ravel(values["G/g0/w"]), np.ravel(values["G/g0/b"])
     np.testing.assert_allclose(-b / w, [-6, -2, 2, 6])  # where w z + b = 0
     assert w.tolist() == [-slope, -slope, slope, slope] and np.ravel(values["G/g1/b"]).tolist() == [4.5]

@@ -127,8 +127,8 @@ def test_a_spread_start_is_the_single_runs_with_each_members_own_data_mean():
         population.start(session, pop, streams, members, population.single_graph_seeds(gan, members[0]))
     values = dict(zip([v.op.name for v in pop.g_params], session.run(pop.g_params), strict=True))
     for i, seed in enumerate((3, 8)):
-        mean = gan.DataDistribution(N_4_05, np.random.RandomState(seed)).sample(args.batch_size).mean()
-        for name, value in gan.spread_start(4, 8 * 0.125, mean, args.g_start_slope).items():
+        batch = gan.DataDistribution(N_4_05, np.random.RandomState(seed)).sample(args.batch_size)
+        for name, value in gan.spread_start(4, 8 * 0.125, batch, args.g_start_slope).items():
             np.testing.assert_allclose(values[name][i].ravel(), np.ravel(value), rtol=1e-6)
     assert values["G/g0/w"][0].ravel().tolist() == [-3, -3, 3, 3]
     np.testing.assert_allclose(values["G/g0/b"][0].ravel(), [-2.25, -0.75, -0.75, -2.25])
