@@ -16,14 +16,19 @@ files, studies and flag checks live in the package `gan1d/`.
 import argparse
 import os
 import sys
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from gan1d import flags, study
 from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
+from gan1d.flags import PER_MEMBER
 from gan1d.lazy import native_stderr_silenced, tf, tf2
 from gan1d.metrics import EvalGrid
 from gan1d.monitor import Monitor, StopRequest
+from gan1d.optim import MemberOptimizer, StepOptimizer, member_column
+from gan1d.population import initial_values
+from gan1d.progress import Progress
 from gan1d.target import Target
 
 # ----------------------------------------------------------------------------- data and noise
@@ -58,47 +63,69 @@ class GeneratorDistribution:
 # ----------------------------------------------------------------------------- networks
 
 
-def linear(x, out_dim, scope, stddev=1.0, members=None):
-    """x @ w + b, w ~ N(0, stddev^2), b = 0. With members = N, a population: x (N, B, in) and one
-    w (N, in, out) and b (N, 1, out) per member, whose initial values gan1d/population.py loads."""
-    if members is None:
-        w_shape, b_shape, init = [x.shape[-1], out_dim], [out_dim], tf.random_normal_initializer(stddev=stddev)
-    else:
-        w_shape, b_shape, init = [members, x.shape[-1], out_dim], [members, 1, out_dim], tf.zeros_initializer()
+@dataclass(frozen=True)
+class NetConfig:
+    """The networks' settings beyond the reference's arguments. In a population the input scales
+    are (N, 1, 1) columns, one value per member."""
+
+    activation: str = "tanh"  # D's hidden activation
+    g_input_scale: object = 1.0  # G's noise is multiplied by this before its first layer
+    d_input_scale: object = 1.0  # D's input likewise
+    g_init: float = 1.0  # std of G's initial weights
+    d_init: float = 1.0  # std of D's initial weights (the minibatch layer keeps 0.02)
+    num_kernels: int = 5  # minibatch discrimination
+    kernel_dim: int = 3
+    minibatch_group: int = None  # each sample is compared with the others of its group (None: its batch)
+
+    @classmethod
+    def of(cls, args, **overrides):
+        return cls(**{**{f.name: getattr(args, f.name) for f in fields(cls)}, **overrides})
+
+
+def linear(input, output_dim, scope, stddev=1.0):
+    """input @ w + b, w ~ N(0, stddev^2), b = 0. A population's input (N, B, in) gets a w (N, in, out)
+    and a b (N, 1, out) per member: every axis before the batch's is a member axis."""
+    members = input.shape[:-2].as_list()  # [] for a single run, [N] for a population
+    init = tf.random_normal_initializer(stddev=stddev)  # a population loads each member's own values
     with tf.variable_scope(scope):
-        w = tf.get_variable("w", w_shape, initializer=init)
-        b = tf.get_variable("b", b_shape, initializer=tf.zeros_initializer())
-    return tf.matmul(x, w) + b
+        w = tf.get_variable("w", members + [input.shape[-1], output_dim], initializer=init)
+        b = tf.get_variable("b", members + [1, output_dim] if members else [output_dim], initializer=tf.zeros_initializer())
+    return tf.matmul(input, w) + b
 
 
-def generator(z, h_dim, input_scale=1.0, init=1.0, members=None):
+def generator(input, h_dim, cfg=NetConfig()):
     """G(z): one softplus layer of h_dim units, then a linear output."""
-    h0 = tf.nn.softplus(linear(z * input_scale, h_dim, "g0", init, members))
-    return linear(h0, 1, "g1", init, members)
+    h0 = tf.nn.softplus(linear(input * cfg.g_input_scale, h_dim, "g0", cfg.g_init))
+    return linear(h0, 1, "g1", cfg.g_init)
 
 
-def minibatch(h, num_kernels, kernel_dim, group_size, members=None):
-    """Minibatch discrimination: each sample's closeness to the others of its group (its batch).
-    A population's batches are whole groups, so a group never straddles two members."""
-    m = linear(h, num_kernels * kernel_dim, "minibatch", stddev=0.02, members=members)
-    m = tf.reshape(m, [-1, group_size, 1, num_kernels, kernel_dim])  # (G, B, 1, K, D)
-    c = tf.reduce_sum(tf.abs(m - tf.transpose(m, [0, 2, 1, 3, 4])), axis=4)  # (G, B, B, K): L1 per kernel
-    o = tf.reduce_sum(tf.exp(-c), axis=2)  # (G, B, K)
-    o = tf.reshape(o, [-1, num_kernels] if members is None else [members, -1, num_kernels])  # (G*B, K)
-    return tf.concat([h, o], axis=h.shape.ndims - 1)  # (G*B, F + K)
+def minibatch(input, num_kernels=5, kernel_dim=3, group_size=None):
+    """Minibatch discrimination: each sample's closeness to the others of its group (its batch,
+    unless group_size is smaller). input (..., B, F) -> (..., B, F + K)."""
+    x = linear(input, num_kernels * kernel_dim, "minibatch", stddev=0.02)
+    *lead, batch, _ = x.shape.as_list()  # batch None: the evaluation grid, whole groups of group_size
+    group = group_size or batch
+    grouped = batch is None or group < batch
+    activation = tf.reshape(x, lead + ([-1, group] if grouped else [batch]) + [num_kernels, kernel_dim])  # (..., B, K, D)
+    diffs = tf.expand_dims(activation, -3) - tf.expand_dims(activation, -4)  # (..., B, B, K, D): i minus j
+    abs_diffs = tf.reduce_sum(tf.abs(diffs), -1)  # (..., B, B, K): L1 per kernel
+    features = tf.reduce_sum(tf.exp(-abs_diffs), -2)  # (..., B, K)
+    if grouped:  # (..., G, g, K) -> (..., B, K)
+        features = tf.reshape(features, lead + [-1, num_kernels])
+    return tf.concat([input, features], -1)
 
 
-def discriminator(
-    x, h_dim, minibatch_layer=False, activation="tanh", input_scale=1.0, init=1.0, mb=(5, 3, None), members=None
-):
+def discriminator(input, h_dim, minibatch_layer=True, cfg=NetConfig()):
     """The logit of D(x); sigmoid(logit) is the reference's D, the probability that x is real.
-    Three layers of 2 * h_dim units, the third replaced by the minibatch layer if asked;
-    mb = (num_kernels, kernel_dim, group_size) of that layer."""
-    act = tf.tanh if activation == "tanh" else tf.nn.relu
-    h0 = act(linear(x * input_scale, 2 * h_dim, "d0", init, members))
-    h1 = act(linear(h0, 2 * h_dim, "d1", init, members))
-    h2 = minibatch(h1, *mb, members) if minibatch_layer else act(linear(h1, 2 * h_dim, "d2", init, members))
-    return linear(h2, 1, "d3", init, members)
+    Three layers of 2 * h_dim units, the third replaced by the minibatch layer if asked."""
+    act = tf.tanh if cfg.activation == "tanh" else tf.nn.relu
+    h0 = act(linear(input * cfg.d_input_scale, h_dim * 2, "d0", cfg.d_init))
+    h1 = act(linear(h0, h_dim * 2, "d1", cfg.d_init))
+    if minibatch_layer:
+        h2 = minibatch(h1, cfg.num_kernels, cfg.kernel_dim, cfg.minibatch_group)
+    else:
+        h2 = act(linear(h1, h_dim * 2, "d2", cfg.d_init))
+    return linear(h2, 1, "d3", cfg.d_init)
 
 
 def spread_start(h_dim, half_width, batch, slope, match_std=False, out_weight=0.1):
@@ -116,13 +143,6 @@ def spread_start(h_dim, half_width, batch, slope, match_std=False, out_weight=0.
         z = np.linspace(-half_width, half_width, 1001)[:, None]  # (n, 1): G's scaled noise
         v = v * batch.std() / np.std(np.logaddexp(0, z * w - w * k) @ v)
     return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": v[:, None], "G/g1/b": [batch.mean()]}
-
-
-def load_generator(session, model, values):
-    """Loads G's weights, and their moving averages, which start as copies, from {name: value}."""
-    for v in model.g_params:
-        for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
-            copy.load(np.reshape(values[v.op.name], v.shape), session)
 
 
 # ----------------------------------------------------------------------------- losses
@@ -157,18 +177,12 @@ def r1_penalty(l_real, x, weight, axis=None):
 # ----------------------------------------------------------------------------- optimiser
 
 
-def learning_rate(lr0, step, decay_steps, decay_rate):
-    return tf.train.exponential_decay(lr0, step, decay_steps, decay_rate, staircase=True)
-
-
-def optimizer(name, lr0, decay_steps, decay_rate, kind="sgd", beta1=0.9, beta2=0.999):
-    """An optimiser with its own step counter. The learning rate is a callable so that it is read
-    afresh wherever an update is built, including inside the in-graph training loop."""
-    step = tf.Variable(0, trainable=False, name=f"{name}_step", dtype=tf.int64)
-    lr = lambda: learning_rate(lr0, step, decay_steps, decay_rate)  # noqa: E731
-    if kind == "adam":
-        return tf.train.AdamOptimizer(lr, beta1=beta1, beta2=beta2, name=f"{name}_adam"), step
-    return tf.train.GradientDescentOptimizer(lr, name=f"{name}_sgd"), step
+def optimizer(name, hp, decay_steps, kind, members=None):
+    """Gradient descent (the reference) or Adam, with a learning rate decayed in a staircase and its
+    own step counter: tf.train's, or for a population the same update with each member's own rates."""
+    if members is None:
+        return StepOptimizer(name, kind, hp, decay_steps)
+    return MemberOptimizer(name, kind, hp, decay_steps)
 
 
 # ----------------------------------------------------------------------------- the graph
@@ -176,33 +190,39 @@ def optimizer(name, lr0, decay_steps, decay_rate, kind="sgd", beta1=0.9, beta2=0
 
 class GAN:
     """The graph: D_pre (pretraining), G, D applied to real data (D1) and to G(z) (D2) with shared
-    variables, the reference's per-step updates fed by placeholders (--loop feed), the same
-    updates inside a `tf.while_loop` that runs many steps per `session.run`, and the evaluation ops."""
+    variables, the reference's per-step updates fed by placeholders (--loop feed), the same updates
+    inside a `tf.while_loop` that runs many steps per `session.run`, and the evaluation ops.
+    With members (a list of settings), a population: every tensor gains a leading member axis and
+    every member its own weights, data and hyperparameters (PER_MEMBER); the code is the same."""
 
-    def __init__(self, args):
-        self.args = args
-        b = args.batch_size
+    def __init__(self, args, members=None):
+        self.args, self.members = args, members or [args]
+        self.n = len(members) if members else None  # None: a single run, no member axis
+        self.batch_shape = ([self.n] if self.n else []) + [args.batch_size, 1]  # (B, 1) or (N, B, 1)
+        self.hp = self._hyperparameters()
+        self.cfg = NetConfig.of(args, **self._member_scales())
+        # The order in which the networks below are made fixes every initial weight: with a graph
+        # seed set, a variable's op seed is the number of random ops made before it in the graph
+        # (D_pre's, then G's, then D's). Make no random op before them, or every seed's weights (and
+        # the 2016 and 2017 outputs) change.
         with tf.name_scope("inputs"):
-            self.x = tf.placeholder(tf.float32, (b, 1), "x")
-            self.z = tf.placeholder(tf.float32, (b, 1), "z")
-            self.pre_input = tf.placeholder(tf.float32, (b, 1), "pre_input")
-            self.pre_labels = tf.placeholder(tf.float32, (b, 1), "pre_labels")
+            self.x = tf.placeholder(tf.float32, self.batch_shape, "x")
+            self.z = tf.placeholder(tf.float32, self.batch_shape, "z")
+            self.pre_input = tf.placeholder(tf.float32, self.batch_shape, "pre_input")
+            self.pre_labels = tf.placeholder(tf.float32, self.batch_shape, "pre_labels")
         self.D_pre = tf.sigmoid(self.discriminate(self.pre_input, "D_pre"))
         self.G = self.generate(self.z)
         self.D1 = tf.sigmoid(self.discriminate(self.x))
         self.D2 = tf.sigmoid(self.discriminate(self.G))
+        # --- from here on, the order is free
         self.d_pre_params = tf.trainable_variables("D_pre/")
         self.d_params = tf.trainable_variables("D/")
         self.g_params = tf.trainable_variables("G/")
         with tf.name_scope("optimizers"):
-            schedule = (args.learning_rate, args.decay_steps, args.decay_rate)
-            adam = (args.optimizer, args.beta1, args.beta2)
-            self.pre_optimizer, self.pre_step = optimizer("pre", *schedule, *adam)
-            self.d_optimizer, self.d_step = optimizer("d", *schedule, *adam)
-            self.g_optimizer, self.g_step = optimizer("g", *schedule, *adam)
-            self.lr_d = learning_rate(args.learning_rate, self.d_step, *schedule[1:])
-            self.lr_g = learning_rate(args.learning_rate, self.g_step, *schedule[1:])
-        self.ema = self._ema_copies(args.ema)
+            make = lambda name: optimizer(name, self.hp, args.decay_steps, args.optimizer, self.n)  # noqa: E731
+            self.pre_optimizer, self.d_optimizer, self.g_optimizer = make("pre"), make("d"), make("g")
+            self.lr_d, self.lr_g = self.d_optimizer.learning_rate(), self.g_optimizer.learning_rate()
+        self.ema = self._ema_copies()
         if args.loop == "feed":  # the reference's per-step updates, fed through placeholders
             with tf.name_scope("train_step"):
                 self.pre_loss, self.pre_opt = self.pretrain_update(self.pre_input, self.pre_labels)
@@ -215,19 +235,34 @@ class GAN:
         self.init = tf.global_variables_initializer()
         self.saver = tf.train.Saver(max_to_keep=3)
 
+    def _hyperparameters(self):
+        """{name: value}: the run's floats, or a population's (N,) constants, one value per member."""
+        if self.n is None:
+            return {name: getattr(self.args, name) for name in PER_MEMBER}
+        with tf.name_scope("hyperparameters"):
+            return {
+                name: tf.constant([getattr(m, name) for m in self.members], tf.float32, name=name)
+                for name in PER_MEMBER
+            }
+
+    def column(self, name):
+        """A hyperparameter as it broadcasts over each member's (B, F) or (in, out): a float or (N, 1, 1)."""
+        return self.hp[name] if self.n is None else member_column(self.hp[name])
+
+    def _member_scales(self):
+        return {} if self.n is None else {s: self.column(s) for s in ("g_input_scale", "d_input_scale")}
+
     def discriminate(self, x, scope="D"):
-        a = self.args
-        mb = (a.num_kernels, a.kernel_dim, a.minibatch_group)
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
-            return discriminator(x, a.hidden_size, a.minibatch, a.activation, a.d_input_scale, a.d_init, mb)
+            return discriminator(x, self.args.hidden_size, self.args.minibatch, self.cfg)
 
     def generate(self, z, custom_getter=None):
         with tf.variable_scope("G", reuse=tf.AUTO_REUSE, custom_getter=custom_getter):
-            return generator(z, self.args.hidden_size, self.args.g_input_scale, self.args.g_init)
+            return generator(z, self.args.hidden_size, self.cfg)
 
-    def _ema_copies(self, decay):
+    def _ema_copies(self):
         """Shadow copies of G's weights, averaged after every G update; evaluation reads them."""
-        if decay == 0:
+        if not any(m.ema > 0 for m in self.members):
             return {}
         with tf.variable_scope("G_ema"):
             return {
@@ -235,32 +270,39 @@ class GAN:
                 for v in self.g_params
             }
 
+    def batch_mean(self, values):
+        """The mean over each member's batch: a scalar, or (N,) for a population."""
+        return tf.reduce_mean(values, None if self.n is None else [-2, -1])
+
     def pretrain_update(self, d, labels):
-        loss = tf.reduce_mean(tf.square(tf.sigmoid(self.discriminate(d, "D_pre")) - labels))
-        return loss, self.pre_optimizer.minimize(loss, self.pre_step, self.d_pre_params)
+        loss = self.batch_mean(tf.square(tf.sigmoid(self.discriminate(d, "D_pre")) - labels))
+        return loss, self.pre_optimizer.minimize(loss, self.d_pre_params)
 
     def d_update(self, x, z):
+        axis = None if self.n is None else [-2, -1]
         l_real = self.discriminate(x)
-        loss = d_loss_fn(l_real, self.discriminate(self.generate(z)), self.args.loss)
-        objective = loss + r1_penalty(l_real, x, self.args.r1) if self.args.r1 > 0 else loss
-        return loss, self.d_optimizer.minimize(objective, self.d_step, self.d_params)
+        loss = d_loss_fn(l_real, self.discriminate(self.generate(z)), self.args.loss, axis)
+        r1 = any(m.r1 > 0 for m in self.members)
+        objective = loss + r1_penalty(l_real, x, self.hp["r1"], axis) if r1 else loss
+        return loss, self.d_optimizer.minimize(objective, self.d_params)
 
     def g_update(self, z):
-        loss = g_loss_fn(self.discriminate(self.generate(z)), self.args.loss)
-        update = self.g_optimizer.minimize(loss, self.g_step, self.g_params)
+        axis = None if self.n is None else [-2, -1]
+        loss = g_loss_fn(self.discriminate(self.generate(z)), self.args.loss, axis)
+        update = self.g_optimizer.minimize(loss, self.g_params)
         if not self.ema:
             return loss, update
-        decay = self.args.ema
+        decay = self.column("ema")
         with tf.control_dependencies([update]):
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
 
     def _build_loops(self):
-        b, k = self.args.batch_size, self.args.d_steps
+        k = self.args.d_steps
         with tf.name_scope("train_loop"):
-            self.loop_x = tf.placeholder(tf.float32, (None, k, b, 1), "x")  # (T, d_steps, B, 1)
-            self.loop_zd = tf.placeholder(tf.float32, (None, k, b, 1), "z_d")
-            self.loop_zg = tf.placeholder(tf.float32, (None, b, 1), "z_g")  # (T, B, 1)
+            self.loop_x = tf.placeholder(tf.float32, [None, k, *self.batch_shape], "x")  # (T, d_steps, [N,] B, 1)
+            self.loop_zd = tf.placeholder(tf.float32, [None, k, *self.batch_shape], "z_d")
+            self.loop_zg = tf.placeholder(tf.float32, [None, *self.batch_shape], "z_g")  # (T, [N,] B, 1)
 
             def loop(x, zd, zg):
                 step = lambda i: alternate(self.d_update, self.g_update, x[i], zd[i], zg[i])  # noqa: E731
@@ -268,12 +310,12 @@ class GAN:
 
             if self.args.xla:  # one XLA computation, compiled once per chunk length: faster, not bit-identical
                 loop = tf2.function(loop, jit_compile=True)
-            self.loop_losses = loop(self.loop_x, self.loop_zd, self.loop_zg)
+            self.loop_losses = loop(self.loop_x, self.loop_zd, self.loop_zg)  # (T,) or (T, N) each
         if self.args.pretrain_steps == 0:
             return
         with tf.name_scope("pretrain_loop"):
-            self.loop_pre_d = tf.placeholder(tf.float32, (None, b, 1), "d")
-            self.loop_pre_labels = tf.placeholder(tf.float32, (None, b, 1), "labels")
+            self.loop_pre_d = tf.placeholder(tf.float32, [None, *self.batch_shape], "d")
+            self.loop_pre_labels = tf.placeholder(tf.float32, [None, *self.batch_shape], "labels")
             step = lambda i: self._pretrain_body(self.loop_pre_d[i], self.loop_pre_labels[i])  # noqa: E731
             self.loop_pre_loss = in_graph_loop(step, tf.shape(self.loop_pre_d)[0], 1)
 
@@ -283,15 +325,45 @@ class GAN:
             return (tf.identity(loss),)
 
     def _build_eval(self):
+        """G on the z grid and D on the x grid, (N, n) each (N = 1 for a single run)."""
+
         def ema_getter(getter, name, *args, **kwargs):
             return self.ema[name] if name in self.ema else getter(name, *args, **kwargs)
 
         with tf.name_scope("eval"):
             self.eval_z = tf.placeholder(tf.float32, (None, 1), "z")
             self.eval_x = tf.placeholder(tf.float32, (None, 1), "x")
-            self.eval_G = self.generate(self.eval_z, custom_getter=ema_getter if self.ema else None)
-            self.eval_D = tf.sigmoid(self.discriminate(self.eval_x))
-            self.eval_histogram = tf.summary.histogram("generated", self.eval_G)  # tag eval/generated
+            z, x = (v if self.n is None else tf.tile(v[None], [self.n, 1, 1]) for v in (self.eval_z, self.eval_x))
+            generated = self.generate(z, custom_getter=ema_getter if self.ema else None)
+            self.eval_G = tf.reshape(generated, [-1, tf.shape(self.eval_z)[0]])
+            self.eval_D = tf.reshape(tf.sigmoid(self.discriminate(x)), [-1, tf.shape(self.eval_x)[0]])
+            if self.n is None:
+                self.eval_histogram = tf.summary.histogram("generated", generated)  # tag eval/generated
+
+    def stacked(self, per_member, axis):
+        """Feeds per member, stacked on the member axis; a single run's one member as it is."""
+        return per_member[0] if self.n is None else np.stack(per_member, axis)
+
+    def weights(self):
+        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's and G's averages."""
+        return self.d_params + self.g_params + list(self.ema.values())
+
+    def member_values(self, session):
+        """Every weight's value with a leading member axis, (N, ...) each (a single run: N = 1)."""
+        return [value if self.n else value[None] for value in session.run(self.weights())]
+
+    def load_member_values(self, session, values):
+        for v, value in zip(self.weights(), values, strict=True):
+            v.load(value if self.n else value[0], session)
+
+
+def load_generator(session, model, values):
+    """Loads G's weights, and their moving averages, which start as copies, from one {name: value}
+    per member."""
+    for v in model.g_params:
+        value = np.stack([np.asarray(m[v.op.name], np.float32) for m in values])
+        for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
+            copy.load(np.reshape(value, v.shape), session)
 
 
 def alternate(d_update, g_update, x, zd, zg):
@@ -309,7 +381,7 @@ def alternate(d_update, g_update, x, zd, zg):
 
 
 def in_graph_loop(step_fn, num_steps, num_outputs):
-    """Runs step_fn(i) for i < num_steps inside one `tf.while_loop`; stacks its outputs, (T,) each."""
+    """Runs step_fn(i) for i < num_steps inside one `tf.while_loop`; stacks its outputs, (T, ...) each."""
     arrays = [tf.TensorArray(tf.float32, size=num_steps) for _ in range(num_outputs)]
 
     def body(i, *arrays):
@@ -347,23 +419,22 @@ def pretrain_data(rng, num_steps, batch_size, target):
     return d, target.pdf(d)
 
 
-def pretrain(session, model, rng, num_steps, batch_size, target, loop="graph"):
-    """Least-squares fit of D_pre to the data density, then copy into D."""
+def pretrain(session, model, rngs, num_steps, loop="graph"):
+    """Least-squares fit of D_pre to the data density, then copy into D; each member draws its own."""
     if num_steps == 0:
         return
-    d, labels = pretrain_data(rng, num_steps, batch_size, target)
+    drawn = [pretrain_data(rng, num_steps, model.args.batch_size, Target.of(m)) for m, rng in zip(model.members, rngs, strict=True)]
+    d, labels = (model.stacked([p[part][..., None] for p in drawn], axis=1) for part in (0, 1))
     if loop == "feed":
         for i in range(num_steps):
-            session.run(
-                [model.pre_loss, model.pre_opt], {model.pre_input: d[i, :, None], model.pre_labels: labels[i, :, None]}
-            )
+            session.run([model.pre_loss, model.pre_opt], {model.pre_input: d[i], model.pre_labels: labels[i]})
     else:
-        session.run(model.loop_pre_loss, {model.loop_pre_d: d[..., None], model.loop_pre_labels: labels[..., None]})
+        session.run(model.loop_pre_loss, {model.loop_pre_d: d, model.loop_pre_labels: labels})
     session.run(model.copy_pretrained)
 
 
 def train_steps(session, model, batches, loop="graph"):
-    """Runs the training steps of the sampled batches; returns the per-step losses, (T,) each.
+    """Runs the training steps of the sampled batches; returns the per-step losses, (T,) or (T, N) each.
     graph: all steps in one `session.run`; feed: the reference's two `session.run` per step."""
     x, zd, zg = batches
     if loop == "graph":
@@ -379,34 +450,66 @@ def train_steps(session, model, batches, loop="graph"):
     return losses_d, losses_g
 
 
-def train(session, model, grid, args, rng, run_dir, stop):
+def start(session, model, data, rngs):
+    """Each member's start as a single run of its seed makes it: its initial weights (a population
+    loads them), G's spread start from a real batch of its own, then pretraining."""
+    a = model.args
+    if model.n is not None:
+        for v, value in initial_values(GAN, model).items():
+            v.load(value, session)
+    if a.g_start == "spread":
+        starts = [
+            spread_start(a.hidden_size, m.noise_range * m.g_input_scale, d.sample(a.batch_size), m.g_start_slope, m.g_start_std)
+            for m, d in zip(model.members, data, strict=True)
+        ]
+        load_generator(session, model, starts)
+    pretrain(session, model, rngs, a.pretrain_steps, a.loop)
+
+
+def train(session, model, monitor):
     """The reference's train(): pretrain D, then alternate D and G updates. Training pauses where the
     monitor asks (evaluations, log lines, frames, checkpoints); between pauses the steps run in one
-    `session.run`. Returns the run's summary."""
-    target = Target.of(args)
-    data = DataDistribution(target, rng)
-    gen = GeneratorDistribution(args.noise_range, rng)
-    monitor = Monitor(session, model, grid, args, rng, run_dir, stop)
+    `session.run`. Each member draws from its own numpy stream. Returns the run's summary."""
+    a, rngs = model.args, monitor.rngs
+    data = [DataDistribution(Target.of(m), rng) for m, rng in zip(model.members, rngs, strict=True)]
+    noise = [GeneratorDistribution(m.noise_range, rng) for m, rng in zip(model.members, rngs, strict=True)]
     session.run(model.init)
     if not monitor.resumed():
-        if args.g_start == "spread":
-            batch, half_width = data.sample(args.batch_size), args.noise_range * args.g_input_scale
-            values = spread_start(args.hidden_size, half_width, batch, args.g_start_slope, args.g_start_std)
-            load_generator(session, model, values)
-        pretrain(session, model, rng, args.pretrain_steps, args.batch_size, target, args.loop)
+        start(session, model, data, rngs)
         monitor.evaluate()
     while monitor.wants_more():
         end = monitor.next_pause()
-        batches = sample_steps(data, gen, end - monitor.step, args.batch_size, args.d_steps)
-        monitor.after_steps(end, *train_steps(session, model, batches, args.loop))
+        drawn = [sample_steps(d, g, end - monitor.step, a.batch_size, a.d_steps) for d, g in zip(data, noise, strict=True)]
+        batches = [model.stacked([b[part] for b in drawn], axis=-3) for part in range(3)]
+        monitor.after_steps(end, *train_steps(session, model, batches, a.loop))
     return monitor.finish()
 
 
-def session_config():
+def session_config(threads=None):
     config = tf.ConfigProto()  # default thread pools: one thread each made every session.run slower here
+    if threads:
+        config.intra_op_parallelism_threads = config.inter_op_parallelism_threads = threads
     # grappler's graph rewrites cost ~0.3 s at the first run of each loop and gain nothing on ops this small
     config.graph_options.rewrite_options.disable_meta_optimizer = True
     return config
+
+
+def train_in(run_dir, args, members, stop, progress, final_weights=None):
+    """Builds the graph of one run (one member) or a population, and trains it in run_dir (given
+    final_weights, a finished population's, only evaluates it)."""
+    with tf.Graph().as_default() as graph:
+        # --- seeding: numpy's stream of each member feeds its data and noise, TensorFlow's the
+        # initial weights (a population's members get a single run's of their seeds: gan1d/population.py)
+        tf.set_random_seed(args.seed)
+        rngs = [np.random.RandomState(m.seed) for m in members]
+        model = GAN(args, members if len(members) > 1 else None)
+        grid = EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
+        graph.finalize()
+        with native_stderr_silenced():
+            session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))
+        with session:
+            monitor = Monitor(session, model, grid, rngs, run_dir, stop, progress, final_weights)
+            return train(session, model, monitor)
 
 
 def run(args, stop_event=None):
@@ -414,24 +517,26 @@ def run(args, stop_event=None):
     run_dir = os.path.join(args.out_dir, args.run_name)
     prepare_run_dir(run_dir, args.resume, args.overwrite)
     write_json(os.path.join(run_dir, "config.json"), config_dict(args, tf.__version__))
-    with tf.Graph().as_default() as graph:
-        # --- seeding: numpy's stream feeds the data and noise, TensorFlow's the initial weights
-        tf.set_random_seed(args.seed)
-        rng = np.random.RandomState(args.seed)
-        model = GAN(args)
-        grid = EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
-        graph.finalize()
-        with native_stderr_silenced():
-            session = tf.Session(config=session_config())
-        with session, StopRequest(stop_event) as stop:
-            return train(session, model, grid, args, rng, run_dir, stop)
+    with StopRequest(stop_event) as stop:
+        return train_in(run_dir, args, [args], stop, Progress(args.num_steps, args.log_every, args.quiet))
+
+
+def run_population(members, folder, stop, progress, final_weights=None):
+    """The members of one study population (settings that differ only in seed and PER_MEMBER),
+    trained together in folder: each member's status, final samples and decision boundary, weights."""
+    return train_in(folder, members[0], members, stop, progress, final_weights)
 
 
 # ----------------------------------------------------------------------------- command line
 
 
 def parse_args(argv=None):
-    """Every flag, declared once with its help text, checked before TensorFlow is imported."""
+    """The run's settings from the command line, checked before TensorFlow is imported."""
+    return flag_parser().parse(argv)
+
+
+def flag_parser():
+    """Every flag, declared once with its help text."""
     p = flags.FlagParser(prog="gan.py", description=__doc__.split("\n\n")[0])
     # fmt: off
     p.add("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, robust, or modes (robust retuned for two modes, with minibatch discrimination); a comma list in a study", type=flags.preset_list)
@@ -439,7 +544,7 @@ def parse_args(argv=None):
     p.add("--num-steps", 1200, "training steps", type=flags.positive_int)
     p.add("--batch-size", 12, "samples per batch (>= 2 with --minibatch)", type=flags.positive_int)
     p.add("--hidden-size", 4, "G's hidden units; D is twice as wide", type=flags.positive_int)
-    p.add("--learning-rate", "0.005 with --minibatch, 0.03 without, 0.001 with adam", "initial learning rate", type=flags.positive)
+    p.add("--learning-rate", None, "initial learning rate", shown=flags.LEARNING_RATE_HELP, type=flags.positive)
     p.add("--decay-rate", 0.95, "learning-rate decay factor per --decay-steps (1 = none)", type=flags.decay)
     p.add("--decay-steps", 150, "steps between learning-rate decays (staircase)", type=flags.positive_int)
     p.add("--optimizer", "sgd", "optimizer of D_pre, D and G", choices=["sgd", "adam"])
@@ -450,7 +555,7 @@ def parse_args(argv=None):
     p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=flags.count)
     p.add("--num-kernels", 5, "minibatch discrimination kernels", type=flags.positive_int)
     p.add("--kernel-dim", 3, "minibatch discrimination kernel dimension", type=flags.positive_int)
-    p.add("--minibatch-group", "--batch-size", "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size", type=flags.positive_int)
+    p.add("--minibatch-group", None, "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size", shown="--batch-size", type=flags.positive_int)
     p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=flags.positive_int)
     p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=flags.non_negative)
     p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=flags.positive)
@@ -463,19 +568,19 @@ def parse_args(argv=None):
     p.add("--ema", 0.0, "decay of an exponential moving average of G's weights used for evaluation (0 = none)", type=flags.fraction)
     p.add("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", type=flags.finite_list)
     p.add("--sigma", 0.5, "standard deviation of the data (of each mode)", type=flags.positive)
-    p.add("--weights", "equal", "the modes' weights, a comma list as long as --mu", type=flags.positive_list)
+    p.add("--weights", None, "the modes' weights, a comma list as long as --mu", shown="equal", type=flags.positive_list)
     p.add("--target", None, f"a classic data shape at once: {', '.join(flags.TARGETS)}; sets --mu, --sigma, --weights", choices=list(flags.TARGETS))
     p.add("--noise-range", 8.0, "G's noise is spread over [-range, range]; also the plotted range", type=flags.positive)
     p.add("--seed", 42, "seeds numpy and TensorFlow; a study's first seed", type=flags.count)
     p.add("--log-every", 10, "steps between log lines", type=flags.positive_int)
-    p.add("--eval-every", "--log-every", "steps between evaluations", type=flags.positive_int)
-    p.add("--early-stop", 0.0, "stop once w1 <= this for --patience evaluations (0 = never)", type=flags.non_negative)
+    p.add("--eval-every", None, "steps between evaluations", shown="--log-every; in a study only the end", type=flags.positive_int)
+    p.add("--early-stop", 0.0, "stop once w1 <= this for --patience evaluations (0 = never); in a study, each seed on its own", type=flags.non_negative)
     p.add("--patience", 3, "evaluations for --early-stop", type=flags.positive_int)
     p.add("--keep-best", False, "end with the weights of the evaluation with the lowest w1", action=argparse.BooleanOptionalAction)
     p.add("--loop", "graph", "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)", choices=["graph", "feed"])
-    p.add("--xla", False, "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed", action="store_true")
+    p.add("--xla", False, "compile the training loop with XLA (a study's too): faster after a few seconds of compiling; not bit-identical to --loop feed", action="store_true")
     p.add("--out-dir", "plots", "folder of the run folders", type=str)
-    p.add("--run-name", "derived from the settings that differ from the defaults, and the seed", "run folder name", type=str)
+    p.add("--run-name", None, "run folder name", shown="the settings that differ from the defaults, and the seed", type=str)
     p.add("--anim-path", None, "save the training animation here (.gif, or .mp4 with ffmpeg)", type=str)
     p.add("--anim-every", 1, "steps per animation frame", type=flags.positive_int)
     p.add("--logdir", None, "also write TensorBoard summaries here", type=str)
@@ -486,17 +591,17 @@ def parse_args(argv=None):
     p.add("--compare", False, "a study with and without minibatch discrimination", action="store_true")
     p.add("--sweep", [], "a study over values of a flag, FLAG=V1,V2,...; repeatable", action="append")
     p.add("--plot-seeds", [], "a study also draws these seeds' figures from their saved weights", type=flags.seed_list)
-    p.add("--jobs", "the number of cores", "threads TensorFlow uses in a study", type=flags.positive_int)
+    p.add("--jobs", None, "threads TensorFlow uses in a study", shown="the number of cores", type=flags.positive_int)
     p.add("--quiet", False, "print only the verdict and the written paths", action="store_true")
     # fmt: on
-    return p.parse(argv)
+    return p
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
         if args.seeds:
-            return study.run_study(args, sys.modules[__name__])  # the study builds its graphs from this module
+            return study.run_study(args, flag_parser().settings, run_population)
         summary = run(args)
     except RunError as error:
         print(f"gan.py: error: {error}", file=sys.stderr)

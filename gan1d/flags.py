@@ -113,14 +113,18 @@ SWEEPABLE = (
     "num_kernels", "kernel_dim", "minibatch_group", "g_start", "g_start_slope", "optimizer", "activation", "loss",
     "mu", "sigma", "noise_range",
 )  # fmt: skip
+# Settings that may differ between the members of one population: each is a (N,) vector in the graph.
+PER_MEMBER = (
+    "learning_rate", "decay_rate", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale", "ema", "beta1", "beta2",
+)  # fmt: skip
 # Single-run features a study of populations does not have, and why.
 NOT_IN_A_STUDY = {
     "logdir": "a study writes no TensorBoard events",
-    "early_stop": "a study trains every seed for all its steps",
-    "keep_best": "a study keeps each seed's final weights",
-    "xla": "a study's populations run without XLA",
     "anim_path": "a study saves no animation",
 }
+# The default learning rate, by optimizer and minibatch discrimination: the 2016 code's and the 2017 code's.
+LEARNING_RATES = {("sgd", False): 0.03, ("sgd", True): 0.005, ("adam", False): 0.001, ("adam", True): 0.001}
+LEARNING_RATE_HELP = "0.03; 0.005 with --minibatch; 0.001 with --optimizer adam"
 
 
 # Classic data shapes (--target), each a set of --mu, --sigma and --weights; explicit flags win.
@@ -174,29 +178,36 @@ class FlagParser(argparse.ArgumentParser):
         """One line, no usage block: the flag, the value and what is allowed."""
         self.exit(EXIT_BAD_FLAG, f"{self.prog}: error: {message}\n")
 
-    def add(self, flag, default, text, **kwargs):
-        """A flag whose value stays None unless given, so that presets can tell what was given."""
-        shown = ",".join(map(str, default)) or "none" if isinstance(default, list) else default
+    def add(self, flag, default, text, shown=None, **kwargs):
+        """A flag whose value stays None unless given, so that presets can tell what was given.
+        default None: derived from other flags, as shown says."""
+        if shown is None:
+            shown = ",".join(map(str, default)) or "none" if isinstance(default, list) else default
         action = self.add_argument(flag, default=None, help=f"{text} (default: {shown})", **kwargs)
         self.defaults[action.dest] = default
 
     def parse(self, argv=None):
         raw = self.parse_args(argv)
-        raw._explicit = {k for k, v in vars(raw).items() if v is not None}
+        given = {k: v for k, v in vars(raw).items() if v is not None}
         if not raw.seeds and raw.preset is not None and len(raw.preset) > 1:
             self.error(
                 f"argument --preset: {','.join(raw.preset)!r} names several presets, which only a study (--seeds) runs"
             )
-        raw.sweep = self.parse_sweeps(raw.sweep)
-        resolved = resolve(raw, self.defaults)
-        if not raw.seeds:
-            resolved["run_name"] = resolved["run_name"] or run_name(raw._explicit, resolved)
-        args = argparse.Namespace(**resolved)
-        args._explicit, args._raw, args._defaults = raw._explicit, raw, self.defaults
+        if "sweep" in given:
+            given["sweep"] = self.parse_sweeps(given["sweep"])
+        args = self.settings(given)
         problem = check_combinations(args)
         if problem:
             self.error(problem)
         return args
+
+    def settings(self, given):
+        """A run's settings from the flags given, {dest: value}: the 2016 defaults, then the preset's,
+        then the given ones; `given` lists the flags given (they name the run)."""
+        values = resolve(given, self.defaults)
+        if not values["seeds"]:
+            values["run_name"] = values["run_name"] or run_name(set(given), values)
+        return argparse.Namespace(**values, given=sorted(given))
 
     def parse_sweeps(self, texts):
         """--sweep FLAG=V1,V2,... (repeatable) -> [(dest, [values])], each value checked as FLAG checks it."""
@@ -222,23 +233,30 @@ class FlagParser(argparse.ArgumentParser):
         return sweeps
 
 
-def resolve(raw, defaults):
-    """Flag values: the 2016 defaults, then the preset's, then the flags given."""
-    preset = (raw.preset or defaults["preset"])[0]
-    values = {**defaults, **PRESETS[preset], **TARGETS.get(getattr(raw, "target", None), {})}
-    explicit = {k: v for k, v in vars(raw).items() if v is not None and not k.startswith("_")}
-    if explicit.get("minibatch"):
+def resolve(given, defaults):
+    """Flag values: the 2016 defaults, then the preset's and the target's, then the flags given;
+    then the defaults that derive from other flags."""
+    preset = given.get("preset", defaults["preset"])[0]
+    values = {**defaults, **PRESETS[preset], **TARGETS.get(given.get("target"), {})}
+    if given.get("minibatch"):
         values.update(PRESETS_MINIBATCH.get(preset, {}))
-    values.update(explicit)
-    values["preset"] = raw.preset or defaults["preset"]
-    if values["learning_rate"] == defaults["learning_rate"]:
-        values["learning_rate"] = 0.001 if values["optimizer"] == "adam" else 0.005 if values["minibatch"] else 0.03
-    derived = [("eval_every", values["log_every"]), ("minibatch_group", values["batch_size"])]
-    derived += [("run_name", None), ("jobs", os.cpu_count() or 1), ("weights", None)]
-    for key, value in derived:
-        if values[key] == defaults[key]:
+    values.update(given)
+    values["preset"] = given.get("preset", defaults["preset"])
+    derived = {
+        "learning_rate": LEARNING_RATES[values["optimizer"], bool(values["minibatch"])],
+        # a study evaluates at the end only, unless it stops early or keeps the best
+        "eval_every": values["num_steps"] if study_end_only(values) else values["log_every"],
+        "minibatch_group": values["batch_size"],
+        "jobs": os.cpu_count() or 1,
+    }
+    for key, value in derived.items():
+        if values[key] is None:
             values[key] = value
     return values
+
+
+def study_end_only(values):
+    return bool(values["seeds"]) and not (values["early_stop"] or values["keep_best"])
 
 
 def run_name(explicit, resolved, with_seed=True, skip=frozenset()):
@@ -268,6 +286,12 @@ def check_combinations(args):
         return f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}"
     if args.sweep and not args.seeds:
         return "argument --sweep: sweeps belong to a study: add --seeds N"
+    if args.plot_seeds and not args.seeds:
+        return "argument --plot-seeds: draws seeds of a study: add --seeds N"
+    outside = [s for s in args.plot_seeds if not args.seed <= s < args.seed + args.seeds]
+    if outside:
+        last = args.seed + args.seeds - 1
+        return f"argument --plot-seeds: {','.join(map(str, outside))} not among the study's seeds {args.seed}-{last}"
     for dest, why in NOT_IN_A_STUDY.items():
         if args.seeds and getattr(args, dest):
             return f"argument --{dest.replace('_', '-')}: {why} (--seeds); run single seeds for it"

@@ -1,6 +1,7 @@
-"""A run's bookkeeping around the training loop: when training pauses, evaluations on the fixed
-grid, log lines, TensorBoard summaries, early stopping, the best weights, divergence, clean stops
-on a signal, checkpoints, and the run's output files."""
+"""A run's bookkeeping around the training loop, for each of its members (one for a single run,
+many for a study's population): when training pauses, evaluations on the fixed grid, log lines,
+TensorBoard summaries, early stopping and the best weights per member, divergence per member,
+clean stops on a signal, checkpoints and resume, and a single run's output files."""
 
 import math
 import multiprocessing
@@ -13,8 +14,11 @@ import numpy as np
 from . import files
 from .figures import AnimationFrames, plot_distributions, plot_training
 from .lazy import tf
-from .metrics import EVAL_POINTS, METRIC_NAMES, metrics, verdict
-from .progress import Progress
+from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, metrics, verdict
+
+STUDY_CHUNK = 200  # a population's steps per session.run: long enough to amortise it, short enough for Ctrl-C
+RUNNING, DIVERGED, EARLY_STOPPED = "running", "diverged", "early_stopped"
+ROW_COLUMNS = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
 
 
 class StopRequest:
@@ -45,7 +49,8 @@ class StopRequest:
 
 
 def evaluate_grid(session, model, grid, extra=(), decision=True):
-    """G on the z grid and, if asked, D on the x grid (grouped by batch), in one `session.run`."""
+    """G on the z grid and, if asked, D on the x grid (grouped by batch), in one `session.run`:
+    (N, n) each, N = 1 for a single run."""
     fetches, feed = [model.eval_G, *extra], {model.eval_z: grid.zs[:, None]}
     if decision:
         fetches.append(model.eval_D)
@@ -53,107 +58,158 @@ def evaluate_grid(session, model, grid, extra=(), decision=True):
     fetched = session.run(fetches, feed)
     boundary = None
     if decision:
-        boundary = np.empty(EVAL_POINTS)
-        boundary[grid.groups] = fetched[-1][:, 0]  # overlapping points of the last group take its values
-    return fetched[0][:, 0], boundary, fetched[1 : 1 + len(extra)]
+        boundary = np.empty((len(fetched[0]), EVAL_POINTS))
+        boundary[:, grid.groups] = fetched[-1]  # overlapping points of the last group take its values
+    return fetched[0], boundary, fetched[1 : 1 + len(extra)]
+
+
+def fresh_state(n):
+    """What a checkpoint keeps besides the weights, JSON-able: per member, its status, its streak
+    under --early-stop, the step where it ended, its divergence step and its best w1."""
+    return {
+        "step": 0, "count": 0, "sum_d": [0.0] * n, "sum_g": [0.0] * n, "rows": [],
+        "status": [RUNNING] * n, "ended": [None] * n, "diverged_step": [None] * n,
+        "streak": [0] * n, "best_w1": [math.inf] * n, "best_step": [None] * n,
+    }  # fmt: skip
 
 
 class Monitor:
-    """Decides where training pauses, and at each pause evaluates, logs, keeps the best weights,
-    stops early, detects divergence, honours a stop request and checkpoints."""
+    """Decides where training pauses, and at each pause evaluates, logs, keeps each member's best
+    weights, stops members early, detects each member's divergence, honours a stop request and
+    checkpoints. A member that diverged or stopped early is left out from then on; the run ends
+    when every member has."""
 
-    def __init__(self, session, model, grid, args, rng, run_dir, stop):
-        self.session, self.model, self.grid, self.args, self.rng = session, model, grid, args, rng
-        self.run_dir, self.stop = run_dir, stop
-        self.state = {"step": 0, "rows": [], "streak": 0, "best": None, "sum_d": 0.0, "sum_g": 0.0, "count": 0}
-        self.status, self.diverged_step, self.last_finite = "completed", None, None
-        self.frames = AnimationFrames(args.anim_path, grid) if args.anim_path else None
-        self.weights = model.d_params + model.g_params + list(model.ema.values())
-        self.summaries = tf.summary.FileWriter(args.logdir, session.graph) if args.logdir else None
-        self.progress = Progress(args.num_steps, args.log_every, args.quiet)
+    def __init__(self, session, model, grid, rngs, run_dir, stop, progress, final_weights=None):
+        self.session, self.model, self.grid, self.rngs = session, model, grid, rngs
+        self.args, self.n, self.single = model.args, len(model.members), model.n is None
+        self.run_dir, self.stop, self.progress, self.final_weights = run_dir, stop, progress, final_weights
+        self.state, self.interrupted = fresh_state(self.n), False
+        self.best = self.kept = None  # (N, ...) weights: each member's best evaluation, its early stop
+        self.last_finite = [None] * self.n  # (step, samples) of each member's last finite evaluation
+        self.frames = AnimationFrames(self.args.anim_path, grid) if self.args.anim_path else None
+        self.summaries = tf.summary.FileWriter(self.args.logdir, session.graph) if self.args.logdir else None
         self.started = time.time()
 
     @property
     def step(self):
         return self.state["step"]
 
+    def running(self):
+        return np.array([s == RUNNING for s in self.state["status"]])
+
     def resumed(self):
-        """With --resume, restores the last checkpoint if there is one; True if it did."""
-        extra = self.args.resume and files.restore_checkpoint(
-            self.session, self.model.saver, self.run_dir, tf.train.latest_checkpoint
-        )
-        if not extra:
+        """Restores the last usable checkpoint (with --resume, or always for a study's population),
+        or a finished population's final weights; True if it did."""
+        if self.final_weights is not None:
+            self.model.load_member_values(self.session, self.final_weights)
+            self.state["step"] = self.args.num_steps
+            return True
+        if not (self.args.resume or not self.single):
             return False
-        self.rng.set_state(extra["rng"])
-        self.state = extra["state"]
-        if self.frames is not None and extra["frames"]:
-            self.frames.frames = extra["frames"]
+        restored = files.restore_checkpoint(self.session, self.model.saver, self.run_dir)
+        if restored is None:
+            return False
+        self.state, arrays = restored
+        self.state["rows"] = [files.nan_for_null(row) for row in self.state["rows"]]
+        self.state["best_w1"] = [math.inf if w is None else w for w in self.state["best_w1"]]
+        files.set_rng_states(self.rngs, arrays)
+        self.best, self.kept = files.weight_list(arrays, "best"), files.weight_list(arrays, "kept")
+        if self.frames is not None and "frame_steps" in arrays:
+            self.frames.frames = list(zip(arrays["frame_steps"].tolist(), arrays["frame_decision"], arrays["frame_density"]))
         self.progress.start(self.step)
         self.progress.say(f"resumed from step {self.step}")
         return True
 
     def wants_more(self):
-        """True while steps remain and nothing stopped the run; a stop request marks it interrupted."""
-        if self.step >= self.args.num_steps or self.status != "completed":
+        """True while steps remain, some member runs and nothing stopped the run."""
+        if self.step >= self.args.num_steps or not self.running().any():
             return False
         if self.stop:
-            self.status = "interrupted"
+            self.interrupted = True
             return False
         return True
 
     def next_pause(self):
-        """The next step at which training pauses: an evaluation, log line, frame or checkpoint."""
+        """The next step at which training pauses: an evaluation, log line, frame, checkpoint, or
+        (a population) the end of a chunk."""
         args, step = self.args, self.step
-        periods = [args.eval_every, args.log_every]
-        periods += [args.anim_every] if args.anim_path else []
-        periods += [args.checkpoint_every] if args.checkpoint_every else []
+        periods = [args.eval_every] + ([args.checkpoint_every] if args.checkpoint_every else [])
+        if self.single:
+            periods += [args.log_every] + ([args.anim_every] if args.anim_path else [])
+        else:
+            periods.append(STUDY_CHUNK)
         return min([(step // p + 1) * p for p in periods] + [args.num_steps])
 
     def after_steps(self, end, loss_d, loss_g):
-        """Records the losses of the steps up to end, (T,) each, then whatever is due at end."""
+        """Records the losses of the steps up to end, (T,) or (T, N) each, then whatever is due at end."""
         args, state = self.args, self.state
+        loss_d, loss_g = (np.reshape(v, (len(v), self.n)) for v in (loss_d, loss_g))  # (T, N)
         bad = ~(np.isfinite(loss_d) & np.isfinite(loss_g))
-        if bad.any():
-            self.status, self.diverged_step = "diverged", state["step"] + int(np.argmax(bad)) + 1
+        for i in np.flatnonzero(bad.any(axis=0) & self.running()):
+            self.end_member(i, DIVERGED, state["step"], diverged_step=state["step"] + int(np.argmax(bad[:, i])) + 1)
+        if not self.running().any():
             return
-        state.update(step=end, sum_d=state["sum_d"] + loss_d.sum(), sum_g=state["sum_g"] + loss_g.sum())
-        state["count"] += len(loss_d)
+        state.update(step=end, count=state["count"] + len(loss_d))
+        for key, losses in (("sum_d", loss_d), ("sum_g", loss_g)):  # float32 sums, as each member's losses are
+            state[key] = [total + column.sum() for total, column in zip(state[key], losses.T, strict=True)]
         self.progress.update(end)
         if end % args.eval_every == 0 or end == args.num_steps:
             self.evaluate()
         elif self.frames is not None and end % args.anim_every == 0:
-            self.frames.add(end, *evaluate_grid(self.session, self.model, self.grid)[:2])
-        if args.checkpoint_every and end % args.checkpoint_every == 0 and self.status == "completed":
+            samples, decision, _ = evaluate_grid(self.session, self.model, self.grid)
+            self.frames.add(end, samples[0], decision[0])
+        if args.checkpoint_every and end % args.checkpoint_every == 0 and self.running().any():
             self.save_checkpoint()
 
+    def end_member(self, i, status, step, diverged_step=None):
+        self.state["status"][i], self.state["ended"][i] = status, step
+        if diverged_step is not None:
+            self.state["diverged_step"][i] = diverged_step
+
     def evaluate(self):
-        """One evaluation on the fixed grid: a row of losses, learning rates and metrics, its log
-        line and summaries, the best weights so far, and the early-stopping count."""
+        """One evaluation on the fixed grid: each running member's row of losses, learning rates and
+        metrics, the log line and summaries, the best weights so far, and the early-stopping count."""
         args, state, step = self.args, self.state, self.state["step"]
         extra = [self.model.lr_d, self.model.lr_g] + ([self.model.eval_histogram] if self.summaries else [])
         frame = self.frames is not None and step % args.anim_every == 0
         samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
-        (lr_d, lr_g), summaries = fetched[:2], fetched[2:]
-        if not np.all(np.isfinite(samples)):
-            self.status, self.diverged_step = "diverged", step
-            return
-        self.last_finite = (step, samples)
-        if frame:
-            self.frames.add(step, samples, decision)
+        (lr_d, lr_g), summaries = [np.broadcast_to(v, self.n) for v in fetched[:2]], fetched[2:]
+        scores = batch_metrics(samples, self.grid)  # {name: (N,)}
+        finite = np.all(np.isfinite(samples), axis=1)
+        for i in np.flatnonzero(~finite & self.running()):
+            self.end_member(i, DIVERGED, step, diverged_step=step)
+        if frame and finite[0]:
+            self.frames.add(step, samples[0], decision[0])
         if step == 0 and self.progress.clock is None:
             self.progress.start(step)
         count = state["count"] or math.nan  # no loss before the first step
-        row = {"step": step, "loss_d": state["sum_d"] / count, "loss_g": state["sum_g"] / count}
-        row.update(lr_d=float(lr_d), lr_g=float(lr_g), **metrics(samples, self.grid))
-        state.update(sum_d=0.0, sum_g=0.0, count=0)
-        state["rows"].append(row)
-        self.write_summaries(row, summaries)
-        if args.keep_best and (state["best"] is None or row["w1"] < state["best"]["w1"]):
-            state["best"] = {"w1": row["w1"], "step": step, "weights": self.session.run(self.weights)}
-        state["streak"] = state["streak"] + 1 if args.early_stop and row["w1"] <= args.early_stop else 0
-        self.progress.report(row)
-        if args.early_stop and state["streak"] >= args.patience:
-            self.status = "early_stopped"
+        improved = []
+        for i in np.flatnonzero(self.running()):
+            self.last_finite[i] = (step, samples[i])
+            row = {"step": step, "loss_d": state["sum_d"][i] / count, "loss_g": state["sum_g"][i] / count}
+            row.update(lr_d=float(lr_d[i]), lr_g=float(lr_g[i]), **{k: float(v[i]) for k, v in scores.items()})
+            state["rows"].append(row if self.single else {**row, "member": int(i), "seed": self.model.members[i].seed})
+            if args.keep_best and row["w1"] < state["best_w1"][i]:
+                state["best_w1"][i], state["best_step"][i] = row["w1"], step
+                improved.append(i)
+            state["streak"][i] = state["streak"][i] + 1 if args.early_stop and row["w1"] <= args.early_stop else 0
+            if self.single:
+                self.write_summaries(row, summaries)
+                self.progress.report(row)
+        state.update(sum_d=[0.0] * self.n, sum_g=[0.0] * self.n, count=0)
+        self.keep_weights(improved, [i for i in np.flatnonzero(self.running()) if state["streak"][i] >= args.patience])
+
+    def keep_weights(self, improved, stopping):
+        """Copies the current weights of the improved members into best, of the stopping ones into kept."""
+        if not improved and not (self.args.early_stop and stopping):
+            return
+        current = self.model.member_values(self.session)
+        if improved:
+            self.best = copy_members(self.best, current, improved)
+        if self.args.early_stop and stopping:
+            self.kept = copy_members(self.kept, current, stopping)
+            for i in stopping:
+                self.end_member(i, EARLY_STOPPED, self.step)
 
     def write_summaries(self, row, summaries):
         if self.summaries is None:
@@ -166,48 +222,81 @@ class Monitor:
             self.summaries.add_summary(summary, row["step"])
 
     def save_checkpoint(self):
-        extra = {"rng": self.rng.get_state(), "state": self.state, "frames": self.frames and self.frames.frames}
-        files.save_checkpoint(self.session, self.model.saver, self.run_dir, self.step, extra)
+        arrays = files.rng_arrays(self.rngs)
+        for name, values in (("best", self.best), ("kept", self.kept)):
+            arrays.update({f"{name}_{k}": v for k, v in enumerate(values or [])})
+        if self.frames is not None and self.frames.frames:
+            steps, decision, density = zip(*self.frames.frames, strict=True)
+            arrays.update(frame_steps=np.array(steps), frame_decision=np.stack(decision), frame_density=np.stack(density))
+        files.save_checkpoint(self.session, self.model.saver, self.run_dir, self.step, self.state, arrays)
+
+    def statuses(self):
+        """Each member's final status and the step it reached."""
+        out = []
+        for status, ended in zip(self.state["status"], self.state["ended"], strict=True):
+            if status == RUNNING:
+                out.append(("interrupted" if self.interrupted else "completed", self.step))
+            else:
+                out.append((status, ended))
+        return out
+
+    def final_values(self):
+        """The weights each member ends with: with --keep-best its best evaluation's (unless it
+        diverged), else its early stop's, else the last."""
+        values, state = self.model.member_values(self.session), self.state
+        for i, status in enumerate(state["status"]):
+            if self.args.keep_best and state["best_step"][i] is not None and status != DIVERGED:
+                values = copy_members(values, self.best, [i])
+            elif status == EARLY_STOPPED:
+                values = copy_members(values, self.kept, [i])
+        return values
 
     def finish(self):
-        """The final metrics (with the KDE), figures, samples, summary.json and the verdict; returns the summary."""
+        """Training is over: each member's final weights, samples and decision boundary; a single
+        run's files and verdict. Returns the summary (a population's: its samples and a row per member)."""
         self.training_seconds = time.time() - self.started  # pretraining, training and evaluations
         self.progress.end()
-        if self.status == "interrupted":
+        if self.interrupted:
             self.save_checkpoint()
-        args, state = self.args, self.state
-        note = ""
-        if args.keep_best and state["best"] is not None and self.status != "diverged":
-            for v, value in zip(self.weights, state["best"]["weights"], strict=True):
-                v.load(value, self.session)
-            note = f"best w1 kept: step {state['best']['step']}"
-        if self.status == "diverged":
-            step, samples = self.last_finite or (0, np.full(EVAL_POINTS, np.nan))
-            decision = None
-            final = {name: math.nan for name in METRIC_NAMES}
-            note = f"diverged at step {self.diverged_step}; last finite: step {step}"
-        else:
-            samples, decision, _ = evaluate_grid(self.session, self.model, self.grid)
-            step = state["step"]
-            final = metrics(samples, self.grid, with_kde=True)
-        return self.write_outputs(samples, decision, final, note or f"step {step}, {self.status}")
+        if self.best is not None or self.kept is not None:
+            self.model.load_member_values(self.session, self.final_values())
+        samples, decision, _ = evaluate_grid(self.session, self.model, self.grid)
+        if not self.single:
+            return {"statuses": self.statuses(), "diverged_step": self.state["diverged_step"], "samples": samples,
+                    "decision": decision, "rows": self.state["rows"],
+                    "weights": dict(zip([v.op.name for v in self.model.weights()], self.model.member_values(self.session), strict=True))}  # fmt: skip
+        return self.finish_run(samples[0], decision[0])
 
-    def write_outputs(self, samples, decision, final, note):
+    def finish_run(self, samples, decision):
+        """A single run's final metrics (with the KDE), figures, samples, summary.json and verdict."""
+        (status, step), state = self.statuses()[0], self.state
+        note = ""
+        if self.args.keep_best and state["best_step"][0] is not None and status != DIVERGED:
+            note = f"best w1 kept: step {state['best_step'][0]}"
+        if status == DIVERGED:
+            step, samples = self.last_finite[0] or (0, np.full(EVAL_POINTS, np.nan))
+            decision, final = None, {name: math.nan for name in METRIC_NAMES}
+            note = f"diverged at step {state['diverged_step'][0]}; last finite: step {step}"
+        else:
+            final = metrics(samples, self.grid, with_kde=True)
+        return self.write_outputs(status, samples, decision, final, note or f"step {step}, {status}")
+
+    def write_outputs(self, status, samples, decision, final, note):
         args, state, run_dir = self.args, self.state, self.run_dir
-        judged = verdict(self.status, final, self.grid.target, self.diverged_step)
+        diverged_step = state["diverged_step"][0]
+        judged = verdict(status, final, self.grid.target, diverged_step)
         if math.isfinite(final["w1"]):
             note += f"\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
         plot_distributions(os.path.join(run_dir, "distributions.png"), samples, decision, self.grid, note, judged)
-        columns = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
-        files.write_csv(os.path.join(run_dir, "metrics.csv"), state["rows"], columns)
+        files.write_csv(os.path.join(run_dir, "metrics.csv"), state["rows"], ROW_COLUMNS)
         if state["rows"]:
             plot_training(os.path.join(run_dir, "training.png"), state["rows"])
         files.write_npy(os.path.join(run_dir, "samples.npy"), samples.astype(np.float32))
         summary = {
-            "status": self.status,
-            "steps": state["step"],
-            "diverged_step": self.diverged_step,
-            "best_step": state["best"]["step"] if args.keep_best and state["best"] else None,
+            "status": status,
+            "steps": self.statuses()[0][1],
+            "diverged_step": diverged_step,
+            "best_step": state["best_step"][0] if args.keep_best else None,
             "wall_seconds": round(time.time() - self.started, 3),
             "training_seconds": round(self.training_seconds, 3),
             "verdict": judged[0],
@@ -223,3 +312,12 @@ class Monitor:
             print(f"wrote TensorBoard events to {args.logdir}")
         self.progress.verdict(*judged)
         return summary
+
+
+def copy_members(target, source, members):
+    """target's weights (a list of (N, ...) arrays, or None: a copy of source) with the given members'
+    slices taken from source."""
+    out = [np.array(s, copy=True) for s in source] if target is None else [np.array(t, copy=True) for t in target]
+    for t, s in zip(out, source, strict=True):
+        t[members] = s[members]
+    return out

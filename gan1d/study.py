@@ -10,13 +10,14 @@ import itertools
 import os
 import sys
 import time
+import zipfile
+from typing import NamedTuple
 
 import numpy as np
 
 from . import files
 from .figures import plot_distributions, plot_study, plot_sweep
-from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, resolve, run_name
-from .lazy import tf
+from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PER_MEMBER, run_name
 from .metrics import (
     ACCURATE_STD_RATIO,
     ACCURATE_W1,
@@ -31,55 +32,67 @@ from .metrics import (
     metrics,
     verdict,
 )
-from .monitor import StopRequest, evaluate_grid
-from .population import PER_MEMBER, train_population
+from .monitor import ROW_COLUMNS, StopRequest
 from .stats import comparisons, configuration_table
 from .target import Target
 
 STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
 
 
-def study_runs(args):
-    """Every run of the study, each a full set of settings: preset x minibatch x sweep values x seed."""
-    minibatch = [False, True] if args.compare else [args._raw.minibatch]  # None: resolve takes each preset's
+class StudyRun(NamedTuple):
+    """One run of a study: its full settings, and the swept values that set it apart."""
+
+    settings: argparse.Namespace
+    swept: dict
+
+
+STUDY_ONLY = {"seeds", "compare", "sweep", "plot_seeds"}  # the study's own flags, not a run's
+
+
+def study_runs(args, settings):
+    """Every run of the study, preset x minibatch x sweep values x seed; settings(given) resolves
+    a run's flags as the command line would."""
+    given = {k: getattr(args, k) for k in args.given if k not in {"preset", "seed", "minibatch"}}
+    minibatch = [False, True] if args.compare else [args.minibatch if "minibatch" in args.given else None]
     swept = [[(dest, v) for v in values] for dest, values in args.sweep]
     runs = []
     for preset, mb, combo in itertools.product(args.preset, minibatch, itertools.product(*swept)):
         for seed in range(args.seed, args.seed + args.seeds):
-            values = {**vars(args._raw), "preset": [preset], "minibatch": mb, "seed": seed, **dict(combo)}
-            explicit = args._explicit | {"minibatch"} | {dest for dest, _ in combo}
-            run_args = resolve(argparse.Namespace(**values), args._defaults)
-            run_args.update(quiet=True, sweep=[], run_name=run_name(explicit, run_args))
-            run = argparse.Namespace(**run_args)
-            run._swept = dict(combo)
-            runs.append(run)
+            values = {**given, "preset": [preset], "seed": seed, **dict(combo)}
+            if mb is not None:
+                values["minibatch"] = mb
+            run = settings(values)
+            run.quiet, run.sweep = True, []
+            names = set(args.given) | {"minibatch"} | {dest for dest, _ in combo}
+            run.run_name = run_name(names, vars(run))
+            runs.append(StudyRun(run, dict(combo)))
     return runs
 
 
 def study_dir(args):
     skip = {"minibatch"} if args.compare else set()
-    base = run_name(args._explicit, vars(args), with_seed=False, skip=skip).replace(",", "+")
+    base = run_name(set(args.given), vars(args), with_seed=False, skip=skip).replace(",", "+")
     swept = "".join(f"_{dest.replace('_', '-')}-{'+'.join(map(str, values))}" for dest, values in args.sweep)
     return os.path.join(args.out_dir, f"study_{base}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
 
 
 def shared_settings(run):
     """The settings a population's members share: all but the seed and the per-member scalars."""
-    skip = set(PER_MEMBER) | OUTPUT_FLAGS | {"sweep", "run_name"}
-    return {k: v for k, v in vars(run).items() if k not in skip and not k.startswith("_")}
+    skip = set(PER_MEMBER) | OUTPUT_FLAGS | STUDY_ONLY | {"run_name", "given"}
+    return {k: v for k, v in vars(run).items() if k not in skip}
 
 
-def populations(runs, explicit):
-    """{folder name: [runs]}: runs that share their settings train together; explicit: the flags given."""
+def populations(runs, given):
+    """{folder name: [StudyRun]}: runs that share their settings train together; given: the flags given."""
     groups = {}
     for run in runs:
-        key = repr(sorted(shared_settings(run).items()))
+        key = repr(sorted(shared_settings(run.settings).items()))
         groups.setdefault(key, []).append(run)
     named = {}
     for members in groups.values():
         first = members[0]
-        graph_swept = {k for k in first._swept if k not in PER_MEMBER}
-        named[run_name(explicit | {"minibatch"} | graph_swept, vars(first), with_seed=False)] = members
+        graph_swept = {k for k in first.swept if k not in PER_MEMBER}
+        named[run_name(set(given) | {"minibatch"} | graph_swept, vars(first.settings), with_seed=False)] = members
     return named
 
 
@@ -90,68 +103,98 @@ def settings_record(members):
     return files.json_safe({"shared": shared, "members": per_member})
 
 
-def run_study(args, tutorial, stop_event=None):
-    """Trains every population of the study (or reuses it), then writes the study's files."""
+def run_study(args, settings, run_population, stop_event=None):
+    """Trains every population of the study (or reuses it), then writes the study's files.
+    settings(given) resolves a run's flags; run_population(members, folder, stop, progress,
+    final_weights) trains (or, given final weights, only evaluates) one population."""
     folder = study_dir(args)
     os.makedirs(folder, exist_ok=True)
-    runs = study_runs(args)
-    groups = populations(runs, args._explicit)
+    runs = study_runs(args, settings)
+    groups = populations(runs, args.given)
     print(f"study: {len(runs)} runs in {len(groups)} population(s), in {folder}")
     started, results, interrupted = time.time(), [], False
-    bar = StudyProgress(sum(m[0].num_steps for m in groups.values()))
+    bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
     with StopRequest(stop_event) as stop:
         for name, members in groups.items():
             bar.begin(name, len(members))
-            outcome = population_outcome(args, tutorial, os.path.join(folder, name), members, stop, bar)
+            outcome = population_outcome(args, run_population, os.path.join(folder, name), members, stop, bar)
             results += outcome["results"]
             interrupted |= outcome["status"] == "interrupted"
-            bar.end(name, outcome)
+            bar.done(name, outcome)
     bar.close()
-    targets = {name: Target.of(members[0]) for name, members in groups.items()}
+    targets = {name: Target.of(members[0].settings) for name, members in groups.items()}
     write_study(folder, args, results, time.time() - started, lambda row: targets[row["population"]])
     if interrupted:
         print("study interrupted: run the same command again to finish it (finished populations are kept)")
         return EXIT_INTERRUPTED
-    if args.plot_seeds:
-        draw_seeds(tutorial, folder, groups, args.plot_seeds)
     return 0
 
 
-def population_outcome(args, tutorial, folder, members, stop, bar):
-    """A finished population's results read back if its settings match, else trained (or resumed)."""
+def population_outcome(args, run_population, folder, runs, stop, bar):
+    """A finished population's results read back if its settings match, else trained (or resumed);
+    the chosen seeds' figures drawn from its final weights."""
+    members = [r.settings for r in runs]
     record = settings_record(members)
-    summary = files.read_summary(folder, STUDY_METRICS)
-    if summary is not None and summary.get("settings") == record and not args.overwrite:
+    name = os.path.basename(folder)
+    saved = None if args.overwrite else saved_population(folder, record)
+    if saved is not None:
         bar.update(members[0].num_steps)
-        return {"status": "completed", "results": summary["results"], "reused": True}
+        drawn = [m for m in members if m.seed in args.plot_seeds]
+        if drawn and not all(os.path.exists(seed_figure(folder, m.seed)) for m in drawn):
+            draw_seeds(folder, runs, run_population(members, folder, stop, bar, saved["weights"]), args.plot_seeds)
+        return {"status": "completed", "results": saved["results"], "reused": True}
     files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
     started = time.time()
-    trained = train_population(tutorial, members[0], members, folder, stop, bar.update, args.jobs)
-    results = member_results(members, trained, os.path.basename(folder))
+    trained = run_population(members, folder, stop, bar)
+    results = member_results(runs, trained, name)
     seconds = round(time.time() - started, 3)
-    if trained["status"] == "completed":
+    status = "interrupted" if any(s == "interrupted" for s, _ in trained["statuses"]) else "completed"
+    if status == "completed":
         files.write_npy(os.path.join(folder, "samples.npy"), trained["samples"].astype(np.float32))
         files.write_atomic(os.path.join(folder, "weights.npz"), lambda f: np.savez(f, **trained["weights"]))
+        if trained["rows"]:
+            files.write_csv(os.path.join(folder, "metrics.csv"), trained["rows"], ["member", "seed", *ROW_COLUMNS])
         summary = {"status": "completed", "seconds": seconds, "settings": record, "results": results}
         files.write_json(os.path.join(folder, "summary.json"), summary)
-    return {"status": trained["status"], "results": results, "seconds": seconds}
+        draw_seeds(folder, runs, trained, args.plot_seeds)
+    return {"status": status, "results": results, "seconds": seconds}
 
 
-def member_results(members, trained, population):
+def saved_population(folder, record):
+    """A finished population's summary and weights, if both read back whole and match record; a
+    damaged file is reported, and the population trained again."""
+    summary = files.read_summary(folder, STUDY_METRICS)
+    if summary is None or summary.get("settings") != record or summary.get("status") != "completed":
+        if os.path.exists(os.path.join(folder, "summary.json")) and summary is None:
+            print(f"{os.path.join(folder, 'summary.json')} is damaged: training this population again")
+        return None
+    try:
+        with np.load(os.path.join(folder, "weights.npz"), allow_pickle=False) as npz:
+            weights = [npz[name] for name in npz.files]
+        results = summary["results"]
+        if len(results) != len(record["members"]) or not all(isinstance(r, dict) and "w1" in r for r in results):
+            raise ValueError("results")
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
+        print(f"{folder} holds a damaged finished population ({type(error).__name__}): training it again")
+        return None
+    return {"results": results, "weights": weights}
+
+
+def member_results(runs, trained, population):
     """A row per member: its settings that vary, status, final metrics and verdict."""
     samples = trained["samples"]
     finite = np.all(np.isfinite(samples), axis=1)
-    m0 = members[0]
+    m0 = runs[0].settings
     target = Target.of(m0)
     scores = batch_metrics(samples, EvalGrid(target, m0.noise_range, m0.minibatch_group))
     rows = []
-    for i, member in enumerate(members):
-        diverged = trained["diverged"][i]
+    for i, (run, (status, steps)) in enumerate(zip(runs, trained["statuses"], strict=True)):
+        member = run.settings
+        diverged = trained["diverged_step"][i] if status == "diverged" else None
         if diverged is None and not finite[i]:  # the losses stayed finite, the final samples did not
-            diverged = trained["step"]
-        status = "diverged" if diverged is not None else trained["status"]
-        row = {"preset": member.preset[0], "minibatch": member.minibatch, **member._swept, "seed": member.seed}
-        row.update(status=status, steps=trained["step"], diverged_step=diverged, population=population, member=i)
+            status, diverged = "diverged", steps
+        row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}
+        row.update(status=status, steps=steps, diverged_step=diverged, population=population, member=i)
         row["modes"] = target.modes
         row.update({name: float(scores[name][i]) for name in STUDY_METRICS})
         row["verdict"], row["verdict_reason"] = verdict(status, row, target, diverged)
@@ -160,10 +203,13 @@ def member_results(members, trained, population):
 
 
 class StudyProgress:
-    """One bar for the whole study on a terminal (steps of every population); elsewhere a line per population."""
+    """One bar for the whole study on a terminal (steps of every population); elsewhere a line per
+    population. Each population's monitor reports to it as a single run's reports to its Progress."""
+
+    clock = None
 
     def __init__(self, total):
-        self.bar = None
+        self.bar, self.offset, self.reached = None, 0, 0
         if sys.stdout.isatty():
             from tqdm import tqdm
 
@@ -172,23 +218,34 @@ class StudyProgress:
     def begin(self, name, size):
         if self.bar is not None:
             self.bar.set_description_str(f"{name} ({size} seeds)")
-        self.started = time.time()
+        self.started, self.offset, self.reached = time.time(), self.offset + self.reached, 0
 
-    def update(self, steps):
+    def start(self, step):
+        self.update(step)
+
+    def update(self, step):
+        """The population in hand has reached step."""
         if self.bar is not None:
-            self.bar.update(steps)
+            self.bar.update(step - self.reached)
+        self.reached = step
 
-    def end(self, name, outcome):
+    def say(self, message):
+        if self.bar is not None:
+            self.bar.write(message)
+        else:
+            print(message, flush=True)
+
+    def end(self):
+        """A population's training is over; done() reports it."""
+
+    def done(self, name, outcome):
         rs = outcome["results"]
         converged = sum(is_converged(r) for r in rs)
         how = "from disk" if outcome.get("reused") else f"{time.time() - self.started:.1f} s"
         line = f"{name}: {len(rs)} runs, {converged} converged, {sum(is_accurate(r) for r in rs)} accurate ({how})"
         if outcome["status"] == "interrupted":
             line = f"{name}: interrupted at step {rs[0]['steps'] if rs else 0}"
-        if self.bar is not None:
-            self.bar.write(line)
-        else:
-            print(line, flush=True)
+        self.say(line)
 
     def close(self):
         if self.bar is not None:
@@ -240,27 +297,22 @@ def definitions():
     )
 
 
-def draw_seeds(tutorial, folder, groups, seeds):
-    """The distributions figure of chosen seeds, from each population's saved final weights: no retraining."""
-    for name, members in groups.items():
-        saved = np.load(os.path.join(folder, name, "weights.npz"))
-        for i, member in enumerate(members):
-            if member.seed not in seeds:
-                continue
-            with tf.Graph().as_default():
-                tf.set_random_seed(member.seed)  # the initial weights are replaced, but determinism wants a seed
-                model = tutorial.GAN(member)
-                grid = EvalGrid(Target.of(member), member.noise_range, member.minibatch_group)
-                with tf.Session(config=tutorial.session_config()) as session:
-                    session.run(model.init)
-                    for v in model.d_params + model.g_params + list(model.ema.values()):
-                        v.load(saved[v.op.name][i].reshape(v.shape), session)
-                    samples, decision, _ = evaluate_grid(session, model, grid)
-            final = metrics(samples, grid)
-            judged = verdict("completed", final, grid.target)
-            out = os.path.join(folder, name, f"seed-{member.seed}")
-            os.makedirs(out, exist_ok=True)
-            note = (
-                f"seed {member.seed}, step {member.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
-            )
-            plot_distributions(os.path.join(out, "distributions.png"), samples, decision, grid, note, judged)
+def seed_figure(folder, seed):
+    return os.path.join(folder, f"seed-{seed}", "distributions.png")
+
+
+def draw_seeds(folder, runs, evaluated, seeds):
+    """The distributions figure of chosen seeds, from a population's final samples and decision
+    boundaries (the population's own evaluation: no retraining)."""
+    m0 = runs[0].settings
+    grid = EvalGrid(Target.of(m0), m0.noise_range, m0.minibatch_group)
+    for i, run in enumerate(runs):
+        if run.settings.seed not in seeds:
+            continue
+        samples = evaluated["samples"][i]
+        final = metrics(samples, grid)
+        judged = verdict("completed", final, grid.target)
+        os.makedirs(os.path.dirname(seed_figure(folder, run.settings.seed)), exist_ok=True)
+        note = f"seed {run.settings.seed}, step {m0.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
+        decision = evaluated["decision"][i]
+        plot_distributions(seed_figure(folder, run.settings.seed), samples, decision, grid, note, judged)

@@ -8,6 +8,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import gan  # noqa: E402
+from gan1d import study  # noqa: E402
 from gan1d.metrics import EvalGrid  # noqa: E402
 from gan1d.target import Target  # noqa: E402
 
@@ -22,6 +23,11 @@ def make_args(*flags, out_dir=None):
     if out_dir is not None:
         argv += ["--out-dir", str(out_dir)]
     return gan.parse_args(argv)
+
+
+def run_study(args, stop_event=None):
+    """A study as `python gan.py --seeds N ...` runs it."""
+    return study.run_study(args, gan.flag_parser().settings, gan.run_population, stop_event)
 
 
 def grid_of(args):

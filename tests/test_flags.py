@@ -51,8 +51,9 @@ BAD_FLAGS = [
     (["--seeds", "3", "--sweep", "no-such-flag=1"], "--sweep"),
     (["--seeds", "3", "--sweep", "optimizer=sgd,rmsprop"], "--sweep"),
     (["--seeds", "3", "--sweep", "r1=0", "--sweep", "r1=1"], "--sweep"),
-    (["--seeds", "3", "--keep-best"], "--keep-best"),
-    (["--seeds", "3", "--early-stop", "0.1"], "--early-stop"),
+    (["--seeds", "3", "--logdir", "tb"], "--logdir"),
+    (["--plot-seeds", "42"], "--plot-seeds"),
+    (["--seeds", "2", "--plot-seeds", "42,999"], "--plot-seeds"),
     (["--seeds", "3", "--loop", "feed"], "--loop"),
     (["--plot-seeds", "1,x"], "--plot-seeds"),
     (["--minibatch", "--minibatch-group", "5"], "--minibatch-group"),
@@ -111,6 +112,17 @@ def test_the_default_learning_rate_follows_the_optimizer_and_minibatch():
     assert make_args("--minibatch").learning_rate == 0.005
     assert make_args("--optimizer", "adam").learning_rate == 0.001
     assert make_args("--log-every", "7").eval_every == 7
+    assert make_args("--seeds", "2").eval_every == 1200  # a study evaluates at the end ...
+    assert make_args("--seeds", "2", "--keep-best").eval_every == 10  # ... unless it needs more
+
+
+def test_derived_defaults_are_stated_in_the_help_not_used_as_values(capsys):
+    with pytest.raises(SystemExit):
+        gan.parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"(default: {flags.LEARNING_RATE_HELP})" in text and "(default: --batch-size)" in text
+    args = make_args()
+    assert all(not name.startswith("_") for name in vars(args)) and "learning_rate" not in args.given
 
 
 def test_a_sweep_is_parsed_with_each_flags_own_check():

@@ -59,7 +59,7 @@ def test_learning_rate_decays_in_a_staircase_with_its_own_step_counter():
     graph, model, session = build(make_args("--minibatch"))
     for step, expected in [(0, 0.005), (149, 0.005), (150, 0.005 * 0.95), (300, 0.005 * 0.95**2)]:
         with graph.as_default():
-            model.d_step.load(step, session)
+            model.d_optimizer.step.load(step, session)
         assert session.run(model.lr_d) == pytest.approx(expected, rel=1e-6)
     assert session.run(model.lr_g) == pytest.approx(0.005)  # G's counter did not move
 
@@ -82,12 +82,12 @@ def test_pretraining_fits_the_density_and_copies_exactly_into_d():
     feed_d = (np.random.RandomState(0).random_sample((12, 1)) - 0.5) * 10
     labels = N_4_05.pdf(feed_d)
     before = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
-    gan.pretrain(session, model, np.random.RandomState(0), 300, 12, N_4_05, loop="feed")
+    gan.pretrain(session, model, [np.random.RandomState(0)], 300, loop="feed")
     after = session.run(model.pre_loss, {model.pre_input: feed_d, model.pre_labels: labels})
     assert after < before
     for d, pre in zip(session.run(model.d_params), session.run(model.d_pre_params), strict=True):
         np.testing.assert_array_equal(d, pre)
-    assert session.run(model.pre_step) == 300
+    assert session.run(model.pre_optimizer.step) == 300
 
 
 def loss_values(kind, l_real, l_fake):
@@ -131,7 +131,7 @@ def test_in_graph_loop_reproduces_the_per_step_loop(flags):
         args.loop = loop
         _, model, session = build(args)
         rng = np.random.RandomState(7)
-        gan.pretrain(session, model, rng, 50, args.batch_size, N_4_05, loop)
+        gan.pretrain(session, model, [rng], 50, loop)
         data, noise = gan.DataDistribution(N_4_05, rng), gan.GeneratorDistribution(8.0, rng)
         batches = [gan.sample_steps(data, noise, 50, args.batch_size, args.d_steps) for _ in range(4)]
         chunks = [gan.train_steps(session, model, b, loop) for b in batches]
@@ -145,7 +145,8 @@ def test_decision_boundary_covers_the_whole_grid_as_training_batches_see_it():
     args = make_args("--minibatch")
     _, model, session = build(args)
     samples, boundary, _ = evaluate_grid(session, model, grid_of(args))
-    assert samples.shape == boundary.shape == (10_000,)
+    assert samples.shape == boundary.shape == (1, 10_000)
+    boundary = boundary[0]
     assert np.all((boundary > 0) & (boundary < 1))  # no zeros left at the right edge
     batch = grid_of(args).xs[-12:, None]  # the last batch, fed as the reference feeds a training batch
     np.testing.assert_allclose(boundary[-12:], session.run(model.D1, {model.x: batch})[:, 0], rtol=1e-5)

@@ -6,9 +6,10 @@ import os
 
 import numpy as np
 import pytest
-from conftest import StopAfter, gan, make_args, read
+from conftest import N_4_05, StopAfter, gan, make_args, read, run_study
 
 from gan1d import stats, study
+from gan1d.metrics import verdict
 
 SHORT = ("--num-steps", "40", "--pretrain-steps", "10", "--checkpoint-every", "10")
 
@@ -20,12 +21,14 @@ def results_of(args):
 
 def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, capsys):
     args = make_args("--seeds", "3", "--compare", *SHORT, out_dir=tmp_path)
-    assert study.run_study(args, gan) == 0
+    assert run_study(args) == 0
     rows = results_of(args)
     assert [(r["minibatch"], r["seed"]) for r in rows] == [
         (mb, s) for mb in ("False", "True") for s in ("42", "43", "44")
     ]
-    assert {r["verdict"] for r in rows} <= {"accurate", "converged", "failed", "diverged"}
+    for r in rows:  # each verdict is the one its saved metrics give
+        scores = {k: float(r[k]) for k in study.STUDY_METRICS}
+        assert r["verdict"] == verdict(r["status"], scores, N_4_05)[0]
     folder = study.study_dir(args)
     summary = read(os.path.join(folder, "summary.md")).decode()
     assert "| 2016 | no | 3 | " in summary and "converged [95% CI]" in summary and "/3 [0.00, " in summary
@@ -34,16 +37,16 @@ def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, ca
     samples = np.load(os.path.join(folder, rows[0]["population"], "samples.npy"))
     assert samples.shape == (3, 10_000)
     capsys.readouterr()
-    assert study.run_study(args, gan) == 0  # the same command again: every population read back
+    assert run_study(args) == 0  # the same command again: every population read back
     assert capsys.readouterr().out.count("(from disk)") == 2
 
 
 def test_per_member_values_share_a_population_and_shapes_get_their_own(tmp_path):
     args = make_args("--seeds", "2", *SHORT, "--sweep", "learning-rate=0.01,0.03", "--sweep", "batch-size=8,12",
                      out_dir=tmp_path)  # fmt: skip
-    groups = study.populations(study.study_runs(args), args._explicit)
+    groups = study.populations(study.study_runs(args, gan.flag_parser().settings), args.given)
     assert sorted(len(m) for m in groups.values()) == [4, 4]  # 2 rates x 2 seeds, per batch size
-    assert study.run_study(args, gan) == 0
+    assert run_study(args) == 0
     rows = results_of(args)
     assert len(rows) == 8 and {(r["learning_rate"], r["batch_size"]) for r in rows} == {
         ("0.01", "8"), ("0.03", "8"), ("0.01", "12"), ("0.03", "12")
@@ -54,7 +57,7 @@ def test_per_member_values_share_a_population_and_shapes_get_their_own(tmp_path)
 def test_a_diverging_member_is_recorded_and_the_others_go_on(tmp_path):
     args = make_args("--seeds", "2", *SHORT, "--pretrain-steps", "0", "--sweep", "learning-rate=1e38,0.03",
                      out_dir=tmp_path)  # fmt: skip
-    study.run_study(args, gan)
+    run_study(args)
     rows = results_of(args)
     assert [r["status"] for r in rows] == ["diverged", "diverged", "completed", "completed"]
     assert all(1 <= int(r["diverged_step"]) <= 40 for r in rows[:2]) and rows[2]["w1"] != "nan"
@@ -62,10 +65,10 @@ def test_a_diverging_member_is_recorded_and_the_others_go_on(tmp_path):
 
 def test_an_interrupted_study_resumed_ends_as_if_never_interrupted(tmp_path):
     whole = make_args("--seeds", "2", "--preset", "robust", *SHORT, out_dir=tmp_path / "whole")
-    assert study.run_study(whole, gan) == 0
+    assert run_study(whole) == 0
     parts = make_args("--seeds", "2", "--preset", "robust", *SHORT, out_dir=tmp_path / "parts")
-    assert study.run_study(parts, gan, stop_event=StopAfter(2)) == study.EXIT_INTERRUPTED
-    assert study.run_study(parts, gan) == 0
+    assert run_study(parts, stop_event=StopAfter(2)) == study.EXIT_INTERRUPTED
+    assert run_study(parts) == 0
     name = results_of(whole)[0]["population"]
     for args in (whole, parts):
         assert os.path.exists(os.path.join(study.study_dir(args), name, "summary.json"))
@@ -75,28 +78,32 @@ def test_an_interrupted_study_resumed_ends_as_if_never_interrupted(tmp_path):
 
 def test_chosen_seeds_are_drawn_from_saved_weights(tmp_path):
     args = make_args("--seeds", "2", *SHORT, "--plot-seeds", "43", out_dir=tmp_path)
-    assert study.run_study(args, gan) == 0
+    assert run_study(args) == 0
     name = results_of(args)[1]["population"]
     assert os.path.getsize(os.path.join(study.study_dir(args), name, "seed-43", "distributions.png")) > 10_000
     assert not os.path.exists(os.path.join(study.study_dir(args), name, "seed-42"))
 
 
+def study_runs(args):
+    return [run.settings for run in study.study_runs(args, gan.flag_parser().settings)]
+
+
 def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
-    args = make_args("--preset", "2016,robust", "--seeds", "1", "--num-steps", "4", out_dir=tmp_path)
-    runs = study.study_runs(args)
+    runs = study_runs(make_args("--preset", "2016,robust", "--seeds", "1", "--num-steps", "4", out_dir=tmp_path))
     assert [(r.preset, r.optimizer, r.d_steps, r.g_input_scale, r.num_steps) for r in runs] == [
         (["2016"], "sgd", 1, 1.0, 4),
         (["robust"], "adam", 5, 0.125, 4),
     ]
-    runs = study.study_runs(make_args("--preset", "robust,modes", "--seeds", "1", out_dir=tmp_path))
+    runs = study_runs(make_args("--preset", "robust,modes", "--seeds", "1", out_dir=tmp_path))
     assert [(r.preset, r.minibatch, r.learning_rate) for r in runs] == [
         (["robust"], False, 0.002),
         (["modes"], True, 0.012),
     ]
-    runs = study.study_runs(make_args("--preset", "robust", "--seeds", "2", "--compare", out_dir=tmp_path))
+    runs = study_runs(make_args("--preset", "robust", "--seeds", "2", "--compare", out_dir=tmp_path))
     assert [(r.minibatch, r.seed, r.minibatch_group, r.d_init, r.learning_rate) for r in runs] == [
         (False, 42, 256, 1.0, 0.002), (False, 43, 256, 1.0, 0.002), (True, 42, 16, 0.3, 0.001), (True, 43, 16, 0.3, 0.001),
     ]  # fmt: skip
+    assert all(r.eval_every == r.num_steps for r in runs)  # a study evaluates at the end only
 
 
 def test_wilson_intervals_match_the_known_values():
@@ -117,7 +124,7 @@ def test_the_robust_preset_learns_the_bell_on_untuned_seeds(tmp_path):
     accurate under the definition (w1 <= 0.05 and std ratio within 0.9-1.1), none diverged, median
     w1 <= 0.04 and median std ratio >= 0.95."""
     args = make_args("--preset", "robust", "--seeds", "4", "--seed", "300", out_dir=tmp_path)
-    assert study.run_study(args, gan) == 0
+    assert run_study(args) == 0
     rows = results_of(args)
     w1, ratio = [float(r["w1"]) for r in rows], [float(r["std_ratio"]) for r in rows]
     assert sum(r["verdict"] == "accurate" for r in rows) >= 3 and all(r["status"] == "completed" for r in rows)
@@ -131,7 +138,7 @@ def test_the_modes_preset_separates_two_modes_where_robust_collapses(tmp_path):
     mode, median gap mass <= 6% (robust's median: 9.8%, with minibatch discrimination 11.4%), none
     diverged."""
     args = make_args("--preset", "modes", "--target", "two-modes", "--seeds", "6", "--seed", "300", out_dir=tmp_path)
-    assert study.run_study(args, gan) == 0
+    assert run_study(args) == 0
     rows = results_of(args)
     assert sum(r["separated"] == "1.0" for r in rows) >= 2 and all(r["status"] == "completed" for r in rows)
     assert sum(r["modes_captured"] == "2.0" for r in rows) >= 5
