@@ -22,13 +22,13 @@ import numpy as np
 
 from gan1d import flags, study
 from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
-from gan1d.flags import PER_MEMBER
 from gan1d.lazy import native_stderr_silenced, tf, tf2
 from gan1d.metrics import EvalGrid
 from gan1d.monitor import Monitor, StopRequest
-from gan1d.optim import MemberOptimizer, StepOptimizer, member_column
-from gan1d.population import initial_values
+from gan1d.optim import MemberOptimizer, StepOptimizer
+from gan1d.population import Members, initial_values
 from gan1d.progress import Progress
+from gan1d.spread import load_generator, spread_start
 from gan1d.target import Target
 
 # ----------------------------------------------------------------------------- data and noise
@@ -82,67 +82,54 @@ class NetConfig:
         return cls(**{**{f.name: getattr(args, f.name) for f in fields(cls)}, **overrides})
 
 
-def linear(input, output_dim, scope, stddev=1.0):
-    """input @ w + b, w ~ N(0, stddev^2), b = 0. A population's input (N, B, in) gets a w (N, in, out)
+def linear(x, output_dim, scope, stddev=1.0):
+    """x @ w + b, w ~ N(0, stddev^2), b = 0. A population's x (N, B, in) gets a w (N, in, out)
     and a b (N, 1, out) per member: every axis before the batch's is a member axis."""
-    members = input.shape[:-2].as_list()  # [] for a single run, [N] for a population
+    members = x.shape[:-2].as_list()  # [] for a single run, [N] for a population
     init = tf.random_normal_initializer(stddev=stddev)  # a population loads each member's own values
     with tf.variable_scope(scope):
-        w = tf.get_variable("w", members + [input.shape[-1], output_dim], initializer=init)
-        b = tf.get_variable("b", members + [1, output_dim] if members else [output_dim], initializer=tf.zeros_initializer())
-    return tf.matmul(input, w) + b
+        w = tf.get_variable("w", members + [x.shape[-1], output_dim], initializer=init)
+        b = tf.get_variable(
+            "b", members + [1, output_dim] if members else [output_dim], initializer=tf.zeros_initializer()
+        )
+    return tf.matmul(x, w) + b
 
 
-def generator(input, h_dim, cfg=NetConfig()):
+def generator(z, h_dim, cfg=NetConfig()):
     """G(z): one softplus layer of h_dim units, then a linear output."""
-    h0 = tf.nn.softplus(linear(input * cfg.g_input_scale, h_dim, "g0", cfg.g_init))
+    h0 = tf.nn.softplus(linear(z * cfg.g_input_scale, h_dim, "g0", cfg.g_init))
     return linear(h0, 1, "g1", cfg.g_init)
 
 
-def minibatch(input, num_kernels=5, kernel_dim=3, group_size=None):
+def minibatch(h, num_kernels=5, kernel_dim=3, group_size=None):
     """Minibatch discrimination: each sample's closeness to the others of its group (its batch,
-    unless group_size is smaller). input (..., B, F) -> (..., B, F + K)."""
-    x = linear(input, num_kernels * kernel_dim, "minibatch", stddev=0.02)
+    unless group_size is smaller). h (..., B, F) -> (..., B, F + K)."""
+    x = linear(h, num_kernels * kernel_dim, "minibatch", stddev=0.02)
     *lead, batch, _ = x.shape.as_list()  # batch None: the evaluation grid, whole groups of group_size
     group = group_size or batch
     grouped = batch is None or group < batch
-    activation = tf.reshape(x, lead + ([-1, group] if grouped else [batch]) + [num_kernels, kernel_dim])  # (..., B, K, D)
+    activation = tf.reshape(
+        x, lead + ([-1, group] if grouped else [batch]) + [num_kernels, kernel_dim]
+    )  # (..., B, K, D)
     diffs = tf.expand_dims(activation, -3) - tf.expand_dims(activation, -4)  # (..., B, B, K, D): i minus j
     abs_diffs = tf.reduce_sum(tf.abs(diffs), -1)  # (..., B, B, K): L1 per kernel
     features = tf.reduce_sum(tf.exp(-abs_diffs), -2)  # (..., B, K)
     if grouped:  # (..., G, g, K) -> (..., B, K)
         features = tf.reshape(features, lead + [-1, num_kernels])
-    return tf.concat([input, features], -1)
+    return tf.concat([h, features], -1)
 
 
-def discriminator(input, h_dim, minibatch_layer=True, cfg=NetConfig()):
+def discriminator(x, h_dim, minibatch_layer=True, cfg=NetConfig()):
     """The logit of D(x); sigmoid(logit) is the reference's D, the probability that x is real.
     Three layers of 2 * h_dim units, the third replaced by the minibatch layer if asked."""
     act = tf.tanh if cfg.activation == "tanh" else tf.nn.relu
-    h0 = act(linear(input * cfg.d_input_scale, h_dim * 2, "d0", cfg.d_init))
+    h0 = act(linear(x * cfg.d_input_scale, h_dim * 2, "d0", cfg.d_init))
     h1 = act(linear(h0, h_dim * 2, "d1", cfg.d_init))
     if minibatch_layer:
         h2 = minibatch(h1, cfg.num_kernels, cfg.kernel_dim, cfg.minibatch_group)
     else:
         h2 = act(linear(h1, h_dim * 2, "d2", cfg.d_init))
     return linear(h2, 1, "d3", cfg.d_init)
-
-
-def spread_start(h_dim, half_width, batch, slope, match_std=False, out_weight=0.1):
-    """G's weights for --g-start spread: hidden unit i bends at the centre k_i of the i-th of h_dim
-    equal slices of G's scaled noise [-half_width, half_width] and rises toward the nearer end
-    (weight slope * sign(k_i): the smaller the slope, the less its bias must change to move the bend,
-    -b/w); its output weight is out_weight * sign(k_i), so G starts increasing and steepening toward
-    both ends; the output bias starts at the mean of a real batch (a data-dependent start: it works
-    for any target). With match_std (--g-start-std), the output weights are rescaled so that G's
-    outputs over the noise have the batch's std. {variable name: value}."""
-    k = (np.arange(h_dim) + 0.5) / h_dim * 2 * half_width - half_width  # (h,)
-    side = np.where(k >= 0, 1.0, -1.0)
-    w, v = slope * side, out_weight * side
-    if match_std:
-        z = np.linspace(-half_width, half_width, 1001)[:, None]  # (n, 1): G's scaled noise
-        v = v * batch.std() / np.std(np.logaddexp(0, z * w - w * k) @ v)
-    return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": v[:, None], "G/g1/b": [batch.mean()]}
 
 
 # ----------------------------------------------------------------------------- losses
@@ -188,7 +175,7 @@ def optimizer(name, hp, decay_steps, kind, members=None):
 # ----------------------------------------------------------------------------- the graph
 
 
-class GAN:
+class GAN(Members):
     """The graph: D_pre (pretraining), G, D applied to real data (D1) and to G(z) (D2) with shared
     variables, the reference's per-step updates fed by placeholders (--loop feed), the same updates
     inside a `tf.while_loop` that runs many steps per `session.run`, and the evaluation ops.
@@ -199,8 +186,8 @@ class GAN:
         self.args, self.members = args, members or [args]
         self.n = len(members) if members else None  # None: a single run, no member axis
         self.batch_shape = ([self.n] if self.n else []) + [args.batch_size, 1]  # (B, 1) or (N, B, 1)
-        self.hp = self._hyperparameters()
-        self.cfg = NetConfig.of(args, **self._member_scales())
+        self.hp = self.hyperparameters()
+        self.cfg = NetConfig.of(args, **self.member_scales())
         # The order in which the networks below are made fixes every initial weight: with a graph
         # seed set, a variable's op seed is the number of random ops made before it in the graph
         # (D_pre's, then G's, then D's). Make no random op before them, or every seed's weights (and
@@ -234,23 +221,6 @@ class GAN:
         self.copy_pretrained = tf.group(*[d.assign(p) for d, p in pairs], name="copy_pretrained")
         self.init = tf.global_variables_initializer()
         self.saver = tf.train.Saver(max_to_keep=3)
-
-    def _hyperparameters(self):
-        """{name: value}: the run's floats, or a population's (N,) constants, one value per member."""
-        if self.n is None:
-            return {name: getattr(self.args, name) for name in PER_MEMBER}
-        with tf.name_scope("hyperparameters"):
-            return {
-                name: tf.constant([getattr(m, name) for m in self.members], tf.float32, name=name)
-                for name in PER_MEMBER
-            }
-
-    def column(self, name):
-        """A hyperparameter as it broadcasts over each member's (B, F) or (in, out): a float or (N, 1, 1)."""
-        return self.hp[name] if self.n is None else member_column(self.hp[name])
-
-    def _member_scales(self):
-        return {} if self.n is None else {s: self.column(s) for s in ("g_input_scale", "d_input_scale")}
 
     def discriminate(self, x, scope="D"):
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
@@ -340,31 +310,6 @@ class GAN:
             if self.n is None:
                 self.eval_histogram = tf.summary.histogram("generated", generated)  # tag eval/generated
 
-    def stacked(self, per_member, axis):
-        """Feeds per member, stacked on the member axis; a single run's one member as it is."""
-        return per_member[0] if self.n is None else np.stack(per_member, axis)
-
-    def weights(self):
-        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's and G's averages."""
-        return self.d_params + self.g_params + list(self.ema.values())
-
-    def member_values(self, session):
-        """Every weight's value with a leading member axis, (N, ...) each (a single run: N = 1)."""
-        return [value if self.n else value[None] for value in session.run(self.weights())]
-
-    def load_member_values(self, session, values):
-        for v, value in zip(self.weights(), values, strict=True):
-            v.load(value if self.n else value[0], session)
-
-
-def load_generator(session, model, values):
-    """Loads G's weights, and their moving averages, which start as copies, from one {name: value}
-    per member."""
-    for v in model.g_params:
-        value = np.stack([np.asarray(m[v.op.name], np.float32) for m in values])
-        for copy in [v] + ([model.ema[v.op.name]] if model.ema else []):
-            copy.load(np.reshape(value, v.shape), session)
-
 
 def alternate(d_update, g_update, x, zd, zg):
     """One training step: a D update per (x, zd) pair (d_steps of them), then one G update that reads
@@ -423,7 +368,10 @@ def pretrain(session, model, rngs, num_steps, loop="graph"):
     """Least-squares fit of D_pre to the data density, then copy into D; each member draws its own."""
     if num_steps == 0:
         return
-    drawn = [pretrain_data(rng, num_steps, model.args.batch_size, Target.of(m)) for m, rng in zip(model.members, rngs, strict=True)]
+    drawn = [
+        pretrain_data(rng, num_steps, model.args.batch_size, Target.of(m))
+        for m, rng in zip(model.members, rngs, strict=True)
+    ]
     d, labels = (model.stacked([p[part][..., None] for p in drawn], axis=1) for part in (0, 1))
     if loop == "feed":
         for i in range(num_steps):
@@ -459,7 +407,9 @@ def start(session, model, data, rngs):
             v.load(value, session)
     if a.g_start == "spread":
         starts = [
-            spread_start(a.hidden_size, m.noise_range * m.g_input_scale, d.sample(a.batch_size), m.g_start_slope, m.g_start_std)
+            spread_start(
+                a.hidden_size, m.noise_range * m.g_input_scale, d.sample(a.batch_size), m.g_start_slope, m.g_start_std
+            )
             for m, d in zip(model.members, data, strict=True)
         ]
         load_generator(session, model, starts)
@@ -479,7 +429,9 @@ def train(session, model, monitor):
         monitor.evaluate()
     while monitor.wants_more():
         end = monitor.next_pause()
-        drawn = [sample_steps(d, g, end - monitor.step, a.batch_size, a.d_steps) for d, g in zip(data, noise, strict=True)]
+        drawn = [
+            sample_steps(d, g, end - monitor.step, a.batch_size, a.d_steps) for d, g in zip(data, noise, strict=True)
+        ]
         batches = [model.stacked([b[part] for b in drawn], axis=-3) for part in range(3)]
         monitor.after_steps(end, *train_steps(session, model, batches, a.loop))
     return monitor.finish()

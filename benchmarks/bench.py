@@ -138,7 +138,7 @@ def reference_run(flags, out_dir):
     with graph.as_default():
         rng = np.random.RandomState(args.seed)
         target = Target.of(args)
-        gan.pretrain(session, model, rng, args.pretrain_steps, args.batch_size, target, "feed")
+        gan.pretrain(session, model, [rng], args.pretrain_steps, "feed")
         data, noise = gan.DataDistribution(target, rng), gan.GeneratorDistribution(args.noise_range, rng)
         for _ in range(args.num_steps):
             gan.train_steps(session, model, gan.sample_steps(data, noise, 1, args.batch_size, args.d_steps), "feed")

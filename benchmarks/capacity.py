@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import gan  # noqa: E402
 from gan1d.metrics import EvalGrid, metrics  # noqa: E402
+from gan1d.spread import spread_start  # noqa: E402
 from gan1d.target import Target  # noqa: E402
 
 tf = gan.tf
@@ -39,7 +40,7 @@ def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
             tf.set_random_seed(restart)
             z = tf.constant(grid.zs[:, None], tf.float32)
             with tf.variable_scope("G"):
-                out = gan.generator(z, hidden_size, args.g_input_scale, args.g_init)
+                out = gan.generator(z, hidden_size, gan.NetConfig.of(args))
             loss = tf.reduce_mean(tf.abs(out[:, 0] - target))  # W1 of a monotone map = mean |G - quantile|
             step = tf.train.AdamOptimizer(0.01).minimize(loss)
             with tf.Session() as session:
@@ -47,7 +48,7 @@ def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
                 if start == "spread":  # the output bias from a real batch, as a run does
                     batch = gan.DataDistribution(grid.target, np.random.RandomState(restart)).sample(256)
                     half_width = args.noise_range * args.g_input_scale
-                    values = gan.spread_start(hidden_size, half_width, batch, args.g_start_slope)
+                    values = spread_start(hidden_size, half_width, batch, args.g_start_slope)
                     for v in tf.trainable_variables("G/"):
                         v.load(np.reshape(values[v.op.name], v.shape), session)
                 for _ in range(steps):

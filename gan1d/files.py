@@ -7,9 +7,9 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import sys
-import re
 import tempfile
 import zipfile
 
@@ -173,7 +173,7 @@ def restore_checkpoint(session, saver, run_dir):
     for step in steps:
         try:
             restored = read_checkpoint(session, saver, folder, step)
-        except CheckpointDamaged as damage:
+        except CheckpointError as damage:
             print(f"checkpoint at step {step} is damaged ({damage}): trying the one before", file=sys.stderr)
             continue
         saver.recover_last_checkpoints([os.path.join(folder, f"model-{s}") for s in sorted(steps) if s <= step])
@@ -183,7 +183,7 @@ def restore_checkpoint(session, saver, run_dir):
     return None
 
 
-class CheckpointDamaged(Exception):
+class CheckpointError(Exception):
     """A checkpoint file is missing, truncated, not what it claims to be, or would need unpickling."""
 
 
@@ -195,15 +195,15 @@ def read_checkpoint(session, saver, folder, step):
         with np.load(prefix + ".npz", allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}  # every array read here: a damaged one raises now
     except (OSError, ValueError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as error:
-        raise CheckpointDamaged(f"{prefix}: {type(error).__name__}") from None
+        raise CheckpointError(f"{prefix}: {type(error).__name__}") from None
     if not isinstance(state, dict) or state.get("step") != step:
-        raise CheckpointDamaged(f"{prefix}.json is not this checkpoint's state")
+        raise CheckpointError(f"{prefix}.json is not this checkpoint's state")
     from .lazy import tf
 
     try:
         saver.restore(session, os.path.join(folder, f"model-{step}"))
     except (tf.errors.OpError, ValueError) as error:
-        raise CheckpointDamaged(f"{os.path.join(folder, f'model-{step}')}: {type(error).__name__}") from None
+        raise CheckpointError(f"{os.path.join(folder, f'model-{step}')}: {type(error).__name__}") from None
     return state, arrays
 
 

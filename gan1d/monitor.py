@@ -115,7 +115,9 @@ class Monitor:
         files.set_rng_states(self.rngs, arrays)
         self.best, self.kept = files.weight_list(arrays, "best"), files.weight_list(arrays, "kept")
         if self.frames is not None and "frame_steps" in arrays:
-            self.frames.frames = list(zip(arrays["frame_steps"].tolist(), arrays["frame_decision"], arrays["frame_density"]))
+            self.frames.frames = list(
+                zip(arrays["frame_steps"].tolist(), arrays["frame_decision"], arrays["frame_density"], strict=True)
+            )
         self.progress.start(self.step)
         self.progress.say(f"resumed from step {self.step}")
         return True
@@ -227,7 +229,9 @@ class Monitor:
             arrays.update({f"{name}_{k}": v for k, v in enumerate(values or [])})
         if self.frames is not None and self.frames.frames:
             steps, decision, density = zip(*self.frames.frames, strict=True)
-            arrays.update(frame_steps=np.array(steps), frame_decision=np.stack(decision), frame_density=np.stack(density))
+            arrays.update(
+                frame_steps=np.array(steps), frame_decision=np.stack(decision), frame_density=np.stack(density)
+            )
         files.save_checkpoint(self.session, self.model.saver, self.run_dir, self.step, self.state, arrays)
 
     def statuses(self):

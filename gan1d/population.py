@@ -9,7 +9,48 @@ statistically, not bit for bit: a batched matmul rounds the last bit differently
 
 import numpy as np
 
+from .flags import PER_MEMBER
 from .lazy import tf
+from .optim import member_column
+
+
+class Members:
+    """What a model needs to serve one run or a population alike: members (their settings), n (None
+    for a single run, else N) and args (the settings they share) are the model's own."""
+
+    def hyperparameters(self):
+        """{name: value}: the run's floats, or a population's (N,) constants, one value per member."""
+        if self.n is None:
+            return {name: getattr(self.args, name) for name in PER_MEMBER}
+        with tf.name_scope("hyperparameters"):
+            return {
+                name: tf.constant([getattr(m, name) for m in self.members], tf.float32, name=name)
+                for name in PER_MEMBER
+            }
+
+    def column(self, name):
+        """A hyperparameter as it broadcasts over each member's (B, F) or (in, out): a float or (N, 1, 1)."""
+        return self.hp[name] if self.n is None else member_column(self.hp[name])
+
+    def member_scales(self):
+        """A population's per-member input scales, for its NetConfig."""
+        return {} if self.n is None else {s: self.column(s) for s in ("g_input_scale", "d_input_scale")}
+
+    def stacked(self, per_member, axis):
+        """Feeds per member, stacked on the member axis; a single run's one member as it is."""
+        return per_member[0] if self.n is None else np.stack(per_member, axis)
+
+    def weights(self):
+        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's and G's averages."""
+        return self.d_params + self.g_params + list(self.ema.values())
+
+    def member_values(self, session):
+        """Every weight's value with a leading member axis, (N, ...) each (a single run: N = 1)."""
+        return [value if self.n else value[None] for value in session.run(self.weights())]
+
+    def load_member_values(self, session, values):
+        for v, value in zip(self.weights(), values, strict=True):
+            v.load(value if self.n else value[0], session)
 
 
 def initial_values(model_class, model):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files
+from . import files, plan
 from .figures import plot_distributions, plot_study, plot_sweep
 from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PER_MEMBER, run_name
 from .metrics import (
@@ -108,10 +108,12 @@ def run_study(args, settings, run_population, stop_event=None):
     settings(given) resolves a run's flags; run_population(members, folder, stop, progress,
     final_weights) trains (or, given final weights, only evaluates) one population."""
     folder = study_dir(args)
+    count = plan.configurations(args) * args.seeds
+    print(f"study: {count} runs ({plan.configurations(args)} configurations x {args.seeds} seeds), in {folder}")
+    plan.check_size(args)
     os.makedirs(folder, exist_ok=True)
-    runs = study_runs(args, settings)
-    groups = populations(runs, args.given)
-    print(f"study: {len(runs)} runs in {len(groups)} population(s), in {folder}")
+    groups = plan.split(populations(study_runs(args, settings), args.given))
+    print(f"{len(groups)} population(s), trained one after another:\n{plan.describe(groups)}", flush=True)
     started, results, interrupted = time.time(), [], False
     bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
     with StopRequest(stop_event) as stop:
@@ -313,6 +315,8 @@ def draw_seeds(folder, runs, evaluated, seeds):
         final = metrics(samples, grid)
         judged = verdict("completed", final, grid.target)
         os.makedirs(os.path.dirname(seed_figure(folder, run.settings.seed)), exist_ok=True)
-        note = f"seed {run.settings.seed}, step {m0.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
+        note = (
+            f"seed {run.settings.seed}, step {m0.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
+        )
         decision = evaluated["decision"][i]
         plot_distributions(seed_figure(folder, run.settings.seed), samples, decision, grid, note, judged)

@@ -5,6 +5,7 @@ import pytest
 from conftest import N_4_05, build, gan, grid_of, make_args, tf
 
 from gan1d.monitor import evaluate_grid
+from gan1d.spread import spread_start
 
 
 def test_data_sampler_is_sorted_with_the_data_moments():
@@ -46,7 +47,7 @@ def test_minibatch_layer_matches_the_formula_in_numpy():
 
 @pytest.mark.parametrize("slope", [1.0, 3.0])
 def test_the_spread_start_bends_at_the_slices_centres_whatever_its_slope(slope):
-    values = gan.spread_start(4, 8.0, np.array([4.0, 5.0]), slope)
+    values = spread_start(4, 8.0, np.array([4.0, 5.0]), slope)
     w, b = np.ravel(values["G/g0/w"]), np.ravel(values["G/g0/b"])
     np.testing.assert_allclose(-b / w, [-6, -2, 2, 6])  # where w z + b = 0
     assert w.tolist() == [-slope, -slope, slope, slope] and np.ravel(values["G/g1/b"]).tolist() == [4.5]

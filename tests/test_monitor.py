@@ -64,9 +64,16 @@ def test_early_stopping_stops_after_patience_evaluations(tiny):
     assert len(load_rows(os.path.join(args.out_dir, args.run_name))) == 2
 
 
-def test_early_stopping_does_not_stop_above_the_threshold(tiny):
-    summary = gan.run(tiny("--early-stop", "1e-9"))
+def test_early_stopping_needs_patience_evaluations_in_a_row(tiny):
+    args = tiny("--run-name", "full")
+    gan.run(args)
+    w1 = [float(r["w1"]) for r in load_rows(os.path.join(args.out_dir, "full"))]
+    threshold = min(w1)  # reached at one evaluation only (the run's w1 values are distinct)
+    assert sorted(w1)[1] > threshold
+    summary = gan.run(tiny("--early-stop", repr(threshold), "--patience", "2", "--run-name", "patient"))
     assert summary["status"] == "completed" and summary["steps"] == 40
+    summary = gan.run(tiny("--early-stop", repr(threshold), "--patience", "1", "--run-name", "eager"))
+    assert summary["status"] == "early_stopped" and summary["steps"] == 10 * w1.index(threshold)
 
 
 def test_keep_best_ends_with_the_weights_of_the_lowest_w1(tiny):
@@ -121,7 +128,9 @@ def test_checkpoints_are_written_every_n_steps_and_only_the_last_three_kept(tiny
     args = tiny("--checkpoint-every", "10", "--num-steps", "60")
     assert gan.run(args)["status"] == "completed"
     files = sorted(os.listdir(os.path.join(args.out_dir, args.run_name, "checkpoints")))
-    assert [f for f in files if f.startswith("state-")] == ["state-40.npy", "state-50.npy", "state-60.npy"]
+    assert [f for f in files if f.startswith("state-")] == [
+        f"state-{s}.{e}" for s in (40, 50, 60) for e in ("json", "npz")
+    ]
     assert {"model-40.index", "model-50.index", "model-60.index", "checkpoint"} <= set(files)
     assert not any(f.startswith("model-30") for f in files)
     args.resume = False

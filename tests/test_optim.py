@@ -25,7 +25,9 @@ def trajectories(kind, gradients, start):
         singles, us = [], []
         for i, member in enumerate(MEMBERS):
             u = tf.Variable(start[i], dtype=tf.float32)
-            singles.append(StepOptimizer(f"single{i}", kind, member, DECAY_STEPS).minimize(tf.reduce_sum(u * g[i]), [u]))
+            singles.append(
+                StepOptimizer(f"single{i}", kind, member, DECAY_STEPS).minimize(tf.reduce_sum(u * g[i]), [u])
+            )
             us.append(u)
         with tf.Session() as session:
             session.run(tf.global_variables_initializer())

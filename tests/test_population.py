@@ -9,6 +9,7 @@ import pytest
 from conftest import N_4_05, build, gan, make_args, tf
 
 from gan1d.progress import Progress
+from gan1d.spread import spread_start
 
 
 def members_of(args, seeds, **per_member):
@@ -52,7 +53,9 @@ def test_members_start_from_the_weights_of_single_runs_of_their_seeds(flags):
         _, model, single = build(args, seed=seed)
         with single.graph.as_default():
             gan.start(single, model, [gan.DataDistribution(N_4_05, np.random.RandomState(seed))], [])
-        for name, value in named_values(model, single, model.g_params + model.d_params + list(model.ema.values())).items():
+        for name, value in named_values(
+            model, single, model.g_params + model.d_params + list(model.ema.values())
+        ).items():
             np.testing.assert_array_equal(values[name][i].reshape(value.shape), value, err_msg=f"{seed} {name}")
 
 
@@ -135,7 +138,7 @@ def test_a_spread_start_is_the_single_runs_with_each_members_own_data_mean():
     values = named_values(pop, session, pop.g_params)
     for i, seed in enumerate((3, 8)):
         batch = gan.DataDistribution(N_4_05, np.random.RandomState(seed)).sample(args.batch_size)
-        for name, value in gan.spread_start(4, 8 * 0.125, batch, args.g_start_slope).items():
+        for name, value in spread_start(4, 8 * 0.125, batch, args.g_start_slope).items():
             np.testing.assert_allclose(values[name][i].ravel(), np.ravel(value), rtol=1e-6)
     assert values["G/g0/w"][0].ravel().tolist() == [-3, -3, 3, 3]
     np.testing.assert_allclose(values["G/g0/b"][0].ravel(), [-2.25, -0.75, -0.75, -2.25])

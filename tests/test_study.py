@@ -143,3 +143,41 @@ def test_the_modes_preset_separates_two_modes_where_robust_collapses(tmp_path):
     assert sum(r["separated"] == "1.0" for r in rows) >= 2 and all(r["status"] == "completed" for r in rows)
     assert sum(r["modes_captured"] == "2.0" for r in rows) >= 5
     assert np.median([float(r["gap_mass"]) for r in rows]) <= 0.06
+
+
+def member_rows(args, population):
+    with open(os.path.join(study.study_dir(args), population, "metrics.csv")) as f:
+        rows = list(csv.DictReader(f))
+    return {m: [r for r in rows if r["member"] == m] for m in {r["member"] for r in rows}}
+
+
+def test_a_study_keeps_each_seeds_best_and_stops_each_seed_on_its_own(tmp_path):
+    flags = ("--seeds", "3", "--num-steps", "60", "--pretrain-steps", "10", "--eval-every", "10")
+    best = make_args(*flags, "--keep-best", out_dir=tmp_path / "best")
+    assert run_study(best) == 0
+    rows = results_of(best)
+    evaluations = member_rows(best, rows[0]["population"])
+    for i, r in enumerate(rows):
+        w1 = [float(e["w1"]) for e in evaluations[str(i)]]
+        assert len(w1) == 7 and float(r["w1"]) == pytest.approx(min(w1), rel=1e-9)
+    threshold = float(evaluations["0"][2]["w1"])  # member 0's w1 at step 20: it stops there or before
+    stopped = make_args(*flags, "--early-stop", repr(threshold), "--patience", "1", out_dir=tmp_path / "stop")
+    assert run_study(stopped) == 0
+    for i, r in enumerate(results_of(stopped)):
+        w1 = [float(e["w1"]) for e in evaluations[str(i)]]
+        first = next((10 * k for k, w in enumerate(w1) if w <= threshold), None)
+        assert (r["status"], int(r["steps"])) == (("early_stopped", first) if first is not None else ("completed", 60))
+        if first is not None:
+            assert float(r["w1"]) == pytest.approx(w1[first // 10], rel=1e-9)
+    assert results_of(stopped)[0]["status"] == "early_stopped"
+
+
+def test_a_compiled_study_reaches_the_same_outcomes(tmp_path):
+    """--xla in a study: not bit-identical, so the same verdicts and w1 within 5% over 2 seeds."""
+    outcomes = []
+    for xla in ((), ("--xla",)):
+        args = make_args("--seeds", "2", "--preset", "robust", "--num-steps", "200", *xla, out_dir=tmp_path)
+        assert run_study(args) == 0
+        outcomes.append([(r["verdict"], float(r["w1"])) for r in results_of(args)])
+    for (verdict_a, w1_a), (verdict_b, w1_b) in zip(*outcomes, strict=True):
+        assert verdict_a == verdict_b and w1_b == pytest.approx(w1_a, rel=0.05)

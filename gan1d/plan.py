@@ -1,0 +1,97 @@
+"""A study's plan, said before any work: how many runs, populations and members per population,
+and the memory each population needs. A population too large for this machine's memory is split
+into parts that fit; a study whose bookkeeping alone would not fit in memory or on disk is refused
+with the number of seeds that would."""
+
+import math
+import os
+import shutil
+
+from .files import RunError
+from .metrics import EVAL_POINTS
+
+RUN_BYTES_IN_MEMORY = 8_000  # a run's settings, results row and final samples' share, kept until the end
+RUN_BYTES_ON_DISK = 4 * EVAL_POINTS + 2_000  # its final samples (float32) and its rows in the study's files
+POPULATION_BASE_BYTES = 600 * 2**20  # TensorFlow and the graph, whatever the members
+MEMORY_SHARE = 0.7  # of the memory available now: the rest stays for the machine
+
+
+def available_memory():
+    """Bytes of memory available now (Linux's MemAvailable), or the machine's total elsewhere."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def configurations(args):
+    """How many configurations the study runs, each over --seeds seeds."""
+    return len(args.preset) * (2 if args.compare else 1) * math.prod(len(values) for _, values in args.sweep)
+
+
+def check_size(args, memory=None):
+    """Refuses, before any run is made, a study whose runs would not fit in memory or on disk."""
+    memory = available_memory() if memory is None else memory
+    per_seed = configurations(args)
+    free = shutil.disk_usage(nearest_existing(args.out_dir)).free
+    for what, limit, cost in [("memory", MEMORY_SHARE * memory, RUN_BYTES_IN_MEMORY), ("disk", free, RUN_BYTES_ON_DISK)]:
+        fit = int(limit // (cost * per_seed))
+        if args.seeds > fit:
+            raise RunError(
+                f"argument --seeds: {args.seeds} seeds x {per_seed} configurations would need "
+                f"{args.seeds * per_seed * cost / 2**30:.1f} GiB of {what}, more than this machine has "
+                f"({limit / 2**30:.1f} GiB); at most {fit} seeds fit"
+            )
+
+
+def nearest_existing(path):
+    path = os.path.abspath(path)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    return path
+
+
+def member_bytes(s):
+    """An upper estimate of one member's memory in a population with settings s: its chunk of
+    drawn data and noise, and the widest tensors of a training step and of an evaluation (the
+    minibatch layer's pairwise distances dominate both when it is on)."""
+    from .monitor import STUDY_CHUNK
+
+    chunk = min(s.eval_every, s.checkpoint_every or s.num_steps, STUDY_CHUNK, s.num_steps)
+    feeds = chunk * (2 * s.d_steps + 1) * s.batch_size * 24  # drawn (float64), stacked, then fed as float32
+    group = s.minibatch_group if s.minibatch else 0
+    per_point = 16 * s.hidden_size + 1.5 * group * s.num_kernels * s.kernel_dim  # floats alive per sample
+    training = 8 * s.d_steps * s.batch_size * per_point * 4  # forward and backward of each D update
+    evaluation = EVAL_POINTS * (per_point * 4 + 64)  # D and G on the grid, samples, metrics (float64)
+    return feeds + training + evaluation
+
+
+def split(groups, memory=None):
+    """{name: members} with every population that would not fit in memory split into equal parts
+    that do; names of parts end in _part-K-of-P."""
+    memory = available_memory() if memory is None else memory
+    budget = MEMORY_SHARE * memory - POPULATION_BASE_BYTES
+    planned = {}
+    for name, members in groups.items():
+        fit = max(1, int(budget // member_bytes(members[0].settings)))
+        parts = math.ceil(len(members) / fit)
+        if parts == 1:
+            planned[name] = members
+            continue
+        size = math.ceil(len(members) / parts)
+        for k in range(parts):
+            planned[f"{name}_part-{k + 1}-of-{parts}"] = members[k * size : (k + 1) * size]
+    return planned
+
+
+def describe(groups):
+    """The plan in a few lines: populations, members each, and the memory estimate."""
+    lines = []
+    for name, members in groups.items():
+        need = POPULATION_BASE_BYTES + len(members) * member_bytes(members[0].settings)
+        lines.append(f"  {name}: {len(members)} members, about {need / 2**30:.1f} GiB")
+    return "\n".join(lines)
