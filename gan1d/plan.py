@@ -38,7 +38,10 @@ def check_size(args, memory=None):
     memory = available_memory() if memory is None else memory
     per_seed = configurations(args)
     free = shutil.disk_usage(nearest_existing(args.out_dir)).free
-    for what, limit, cost in [("memory", MEMORY_SHARE * memory, RUN_BYTES_IN_MEMORY), ("disk", free, RUN_BYTES_ON_DISK)]:
+    for what, limit, cost in [
+        ("memory", MEMORY_SHARE * memory, RUN_BYTES_IN_MEMORY),
+        ("disk", free, RUN_BYTES_ON_DISK),
+    ]:
         fit = int(limit // (cost * per_seed))
         if args.seeds > fit:
             raise RunError(
