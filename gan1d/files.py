@@ -2,6 +2,7 @@
 summaries read back, and checkpoints (TensorFlow's variables, the loop's state as JSON and its
 arrays as .npz). Nothing a run folder holds is unpickled when read."""
 
+import contextlib
 import csv
 import io
 import json
@@ -33,9 +34,21 @@ def temporary_path(path):
     return tmp
 
 
+ANNOUNCERS = [print]  # the last one says each written path: a study's progress bar while it runs
+
+
 def announce(path):
     if PRINT_WRITES:
-        print(f"wrote {path}")
+        ANNOUNCERS[-1](f"wrote {path}")
+
+
+@contextlib.contextmanager
+def announcing_to(say):
+    ANNOUNCERS.append(say)
+    try:
+        yield
+    finally:
+        ANNOUNCERS.pop()
 
 
 def write_atomic(path, write, quiet=False):

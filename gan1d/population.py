@@ -10,7 +10,7 @@ statistically, not bit for bit: a batched matmul rounds the last bit differently
 import numpy as np
 
 from .flags import PER_MEMBER
-from .lazy import tf
+from .lazy import native_stderr_silenced, tf
 from .optim import member_column
 
 
@@ -118,5 +118,7 @@ def draw_normals(members, seeds):
                     tf.raw_ops.RandomStandardNormal(shape=shape, dtype=tf.float32, seed=pair[0], seed2=pair[1])
                 )
             ops[name] = tf.stack(draws)
-        with tf.Session() as session:
+        with native_stderr_silenced():  # TensorFlow's native start-up lines would cross a study's progress bar
+            session = tf.Session()
+        with session:
             return session.run(ops)

@@ -116,7 +116,7 @@ def run_study(args, settings, run_population, stop_event=None):
     print(f"{len(groups)} population(s), trained one after another:\n{plan.describe(groups)}", flush=True)
     started, results, interrupted = time.time(), [], False
     bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
-    with StopRequest(stop_event) as stop:
+    with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
         for name, members in groups.items():
             bar.begin(name, len(members))
             outcome = population_outcome(args, run_population, os.path.join(folder, name), members, stop, bar)
