@@ -111,8 +111,8 @@ def minibatch(h, num_kernels=5, kernel_dim=3, group_size=None):
     activation = tf.reshape(
         x, lead + ([-1, group] if grouped else [batch]) + [num_kernels, kernel_dim]
     )  # (..., B, K, D)
-    diffs = tf.expand_dims(activation, -3) - tf.expand_dims(activation, -4)  # (..., B, B, K, D): i minus j
-    abs_diffs = tf.reduce_sum(tf.abs(diffs), -1)  # (..., B, B, K): L1 per kernel
+    per_dim = tf.unstack(activation, axis=-1)  # D of (..., B, K)
+    abs_diffs = tf.add_n([tf.abs(tf.expand_dims(a, -2) - tf.expand_dims(a, -3)) for a in per_dim])  # (..., B, B, K)
     features = tf.reduce_sum(tf.exp(-abs_diffs), -2)  # (..., B, K)
     if grouped:  # (..., G, g, K) -> (..., B, K)
         features = tf.reshape(features, lead + [-1, num_kernels])
@@ -403,7 +403,7 @@ def start(session, model, data, rngs):
     loads them), G's spread start from a real batch of its own, then pretraining."""
     a = model.args
     if model.n is not None:
-        for v, value in initial_values(GAN, model).items():
+        for v, value in initial_values(model).items():
             v.load(value, session)
     if a.g_start == "spread":
         starts = [
@@ -530,7 +530,7 @@ def flag_parser():
     p.add("--patience", 3, "evaluations for --early-stop", type=flags.positive_int)
     p.add("--keep-best", False, "end with the weights of the evaluation with the lowest w1", action=argparse.BooleanOptionalAction)
     p.add("--loop", "graph", "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)", choices=["graph", "feed"])
-    p.add("--xla", False, "compile the training loop with XLA (a study's too): faster after a few seconds of compiling; not bit-identical to --loop feed", action="store_true")
+    p.add("--xla", None, "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed", shown="off; on in a study of --batch-size x --d-steps >= 256 and >= 1000 steps", action=argparse.BooleanOptionalAction)
     p.add("--out-dir", "plots", "folder of the run folders", type=str)
     p.add("--run-name", None, "run folder name", shown="the settings that differ from the defaults, and the seed", type=str)
     p.add("--anim-path", None, "save the training animation here (.gif, or .mp4 with ffmpeg)", type=str)

@@ -53,13 +53,18 @@ class Members:
             v.load(value if self.n else value[0], session)
 
 
-def initial_values(model_class, model):
+def initial_values(model):
     """{variable: (N, ...) value}: each member's initial weights (and G's averages, copies of them)
-    as `python gan.py --seed S` draws them. model_class builds a single run's graph, whose op seeds
-    the members' draws take."""
+    as `python gan.py --seed S` draws them. A population makes its networks' random ops in a single
+    run's order, so each of its variables' op seed is the single run's (gan.GAN says why)."""
     members = model.members
+    seeds = {}
+    for v in model.d_pre_params + model.g_params + model.d_params:
+        op = random_op(v.initial_value.op)
+        if op is not None:
+            seeds[v.op.name] = (v.shape.as_list()[1:], op.get_attr("seed2"))
+    drawn = draw_normals(members, seeds)
     values = {}
-    drawn = draw_normals(members, single_graph_seeds(model_class, model.args))
     for v in model.d_pre_params + model.g_params + model.d_params:
         name = v.op.name
         if name in drawn:
@@ -78,19 +83,6 @@ def init_stddev(name, member):
     if "/minibatch/" in name:
         return 0.02
     return member.g_init if name.startswith("G/") else member.d_init
-
-
-def single_graph_seeds(model_class, single_args):
-    """{variable name: (shape, op seed)} of the randomly initialised variables of a single run's graph."""
-    with tf.Graph().as_default():
-        tf.set_random_seed(1)
-        model = model_class(single_args)
-        seeds = {}
-        for v in model.d_pre_params + model.g_params + model.d_params:
-            op = random_op(v.initial_value.op)
-            if op is not None:
-                seeds[v.op.name] = (v.shape.as_list(), op.get_attr("seed2"))
-    return seeds
 
 
 def random_op(op):
