@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # everything, several minutes on 2 cores
     python benchmarks/bench.py --quick    # training and frame ratios only
+    python benchmarks/bench.py --only populations,study200   # the population goals (study200: ~20 minutes)
 
 The reference way: two `session.run` per training step with `feed_dict`, and each frame or figure
 evaluated in batch-sized chunks, one `session.run` per chunk (1,666 calls per frame at batch 12).
@@ -25,6 +26,7 @@ sys.path.insert(0, ROOT)
 
 import gan  # noqa: E402
 from gan1d import files  # noqa: E402
+from gan1d import study as gan_study  # noqa: E402
 from gan1d.figures import plot_distributions  # noqa: E402
 from gan1d.metrics import EVAL_POINTS, EvalGrid  # noqa: E402
 from gan1d.monitor import evaluate_grid  # noqa: E402
@@ -234,13 +236,43 @@ def evaluation_cost(flags, repeats=5):
     return {**times, "overhead": times["evaluated"] / times["ends_only"] - 1}
 
 
-SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust")
+def population_speed(flags, seeds=20, singles=3):
+    """A study of `seeds` seeds (its own wall time, in one process, TensorFlow's import excluded)
+    against 20 single runs' training time, estimated from `singles` single runs of the first seeds
+    (`training_seconds`, alternated with nothing else running)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files.PRINT_WRITES = False
+        single = []
+        for seed in range(100, 100 + singles):
+            args = gan.parse_args([*flags, "--seed", str(seed), "--quiet", "--out-dir", tmp])
+            with contextlib.redirect_stdout(io.StringIO()):
+                single.append(gan.run(args)["training_seconds"])
+        args = gan.parse_args([*flags, "--seeds", str(seeds), "--seed", "100", "--quiet", "--out-dir", tmp])
+        with contextlib.redirect_stdout(io.StringIO()):
+            study_s = timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.run_population))
+    estimated = seeds * sum(single) / len(single)
+    return {"single_training_s": single, "singles_estimated_s": estimated, "study_s": study_s, "xla": args.xla}
+
+
+def study_200(flags):
+    """Wall seconds of a 200-seed study, TensorFlow's import excluded (long: opt in with --only study200)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files.PRINT_WRITES = False
+        args = gan.parse_args([*flags, "--seeds", "200", "--seed", "100", "--quiet", "--out-dir", tmp])
+        with contextlib.redirect_stdout(io.StringIO()):
+            return timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.run_population))
+
+
+SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust", "populations")
+OPT_IN = ("study200",)  # long: only with --only
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="training and frame ratios only (default: off)")
-    parser.add_argument("--only", default=None, help=f"comma list of sections of {SECTIONS} (default: all)")
+    parser.add_argument(
+        "--only", default=None, help=f"comma list of sections of {SECTIONS + OPT_IN} (default: all but {OPT_IN})"
+    )
     options = parser.parse_args()
     wanted = set(options.only.split(",")) if options.only else set(SECTIONS[:2] if options.quick else SECTIONS)
     figures, rows = {}, []
@@ -290,6 +322,22 @@ def main():
                 ("study 200 seeds x 2: separate processes / study", s["200x2"]["speedup"], 40.0),
                 ("study of 1,000 members: 4 GB / its peak memory", 4096 / s["1000_members"]["peak_mb"], 1.0),
             ]
+    if "populations" in wanted:
+        for name, flags in [
+            ("robust", ["--preset", "robust"]),
+            ("robust --minibatch", ["--preset", "robust", "--minibatch"]),
+        ]:
+            figures[f"populations {name}"] = p = population_speed(flags)
+            rows.append(
+                (
+                    f"20-seed study, {name}: 20 single runs' training / study",
+                    p["singles_estimated_s"] / p["study_s"],
+                    4.0,
+                )
+            )
+    if "study200" in wanted:
+        figures["study200"] = t = study_200(["--preset", "robust", "--minibatch"])
+        rows.append(("200-seed study, robust --minibatch: 7 minutes / its time", 420 / t, 1.0))
     if "robust" in wanted:
         figures["robust"] = r = robust_time()
         rows += [

@@ -1,14 +1,24 @@
 """The data's distribution: N(mu, sigma), or a mixture sum_k w_k N(mu_k, sigma^2) of modes that
 share one sigma (--mu 2,6 --sigma 0.5 [--weights 1,3]). Sampling, density, CDF, exact quantiles,
 moments, and where the gaps between modes lie. With one mode every formula is the tutorial's own:
-the same random stream and the same scipy calls."""
+the same random stream and scipy's arithmetic."""
 
 import numpy as np
 
-from .lazy import special, stats
+from .lazy import special
 
 MODE_RADIUS = 3.0  # a sample belongs to a mode within 3 sigma of its mean (the mode-collapse papers' rule)
 PRETRAIN_HALF_WIDTH = 5.0  # the 2016 code pretrains D_pre on [-5, 5]
+
+
+NORM_PDF_C = np.sqrt(2 * np.pi)
+
+
+def normal_pdf(x, loc, scale):
+    """scipy.stats.norm.pdf(x, loc, scale) in its own arithmetic (the same bits: tests/test_target.py),
+    without importing scipy.stats, which costs a single run over a second."""
+    y = (np.asarray(x, dtype=float) - loc) / scale
+    return np.exp(-(y**2) / 2.0) / NORM_PDF_C / scale
 
 
 class Target:
@@ -37,10 +47,8 @@ class Target:
 
     def pdf(self, x):
         if self.modes == 1:
-            return stats.norm.pdf(x, loc=self.means[0], scale=self.sigma)
-        return sum(
-            w * stats.norm.pdf(x, loc=m, scale=self.sigma) for m, w in zip(self.means, self.weights, strict=True)
-        )
+            return normal_pdf(x, self.means[0], self.sigma)
+        return sum(w * normal_pdf(x, m, self.sigma) for m, w in zip(self.means, self.weights, strict=True))
 
     def cdf(self, x):
         if self.modes == 1:
@@ -51,7 +59,7 @@ class Target:
         """Exact quantiles: scipy's for one mode; for a mixture, bisection of the CDF to float precision."""
         q = np.asarray(q, dtype=float)
         if self.modes == 1:
-            return stats.norm.ppf(q, self.means[0], self.sigma)
+            return special.ndtri(q) * self.sigma + self.means[0]  # scipy.stats.norm.ppf's own arithmetic
         low = np.full(q.shape, self.means.min() - 40 * self.sigma)
         high = np.full(q.shape, self.means.max() + 40 * self.sigma)
         for _ in range(100):  # halves an interval of ~100 sigma to below float64's resolution

@@ -79,3 +79,21 @@ def test_five_close_modes_have_gaps_so_a_flat_spread_is_not_separated():
     assert len(five.gaps()) == 4
     m = scores(np.linspace(0.4, 7.6, 10_000), five)
     assert m["modes_captured"] == 5 and m["gap_mass"] > 0.1 and m["separated"] == 0
+
+
+def test_the_density_is_scipys_to_the_bit_and_the_kde_scipys_to_1e_9():
+    from gan1d.metrics import kde_nll
+
+    x = np.random.RandomState(0).uniform(-10, 15, 5_000)
+    for target in (Target([4.0], 0.5), TWO):
+        want = sum(w * stats.norm.pdf(x, m, target.sigma) for m, w in zip(target.means, target.weights, strict=True))
+        np.testing.assert_array_equal(target.pdf(x), want)
+    rng = np.random.RandomState(1)
+    for samples in (
+        rng.normal(4, 0.5, 10_000),
+        rng.standard_t(3, 10_000),
+        np.concatenate([rng.normal(2, 0.3, 5_000), rng.normal(6, 1, 5_000)]),
+    ):
+        held_out = rng.normal(4, 0.5, 1_000)
+        kde = stats.gaussian_kde(samples[::5])
+        assert kde_nll(samples, held_out) == pytest.approx(-np.mean(kde.logpdf(held_out)), rel=1e-9)
