@@ -141,24 +141,44 @@ def clamped_log(p):
 
 
 def d_loss_fn(l_real, l_fake, kind, axis=None):
-    """mean(-log D(x) - log(1 - D(G(z)))); from logits, -log(sigmoid(l)) = softplus(-l) never overflows.
-    axis: what the mean runs over (a population: each member's batch, giving one loss per member)."""
+    """D's loss from its logits l (a critic's values under wgan). logits and minimax: the reference's
+    mean(-log D(x) - log(1 - D(G(z)))), from logits, where -log(sigmoid(l)) = softplus(-l) never
+    overflows; clamp: the 2017 form; ls, hinge, wgan: their papers' (docs/cures.md). axis: what
+    the mean runs over (a population: each member's batch, giving one loss per member)."""
     if kind == "clamp":
         return tf.reduce_mean(-clamped_log(tf.sigmoid(l_real)) - clamped_log(1.0 - tf.sigmoid(l_fake)), axis)
+    if kind == "ls":  # Mao et al. 2017, a, b, c = 0, 1, 1
+        return tf.reduce_mean(0.5 * tf.square(l_real - 1.0) + 0.5 * tf.square(l_fake), axis)
+    if kind == "hinge":  # Lim & Ye 2017
+        return tf.reduce_mean(tf.nn.relu(1.0 - l_real) + tf.nn.relu(1.0 + l_fake), axis)
+    if kind == "wgan":  # Arjovsky et al. 2017: the critic's estimate of -W1
+        return tf.reduce_mean(l_fake - l_real, axis)
     return tf.reduce_mean(tf.nn.softplus(-l_real) + tf.nn.softplus(l_fake), axis)
 
 
 def g_loss_fn(l_fake, kind, axis=None):
-    """The non-saturating generator loss mean(-log D(G(z)))."""
+    """G's loss: the non-saturating mean(-log D(G(z))) (logits, clamp), the saturating
+    mean(log(1 - D(G(z)))) (minimax, Goodfellow et al. 2014), or its paper's (ls, hinge, wgan)."""
     if kind == "clamp":
         return tf.reduce_mean(-clamped_log(tf.sigmoid(l_fake)), axis)
+    if kind == "minimax":  # log(1 - sigmoid(l)) = -softplus(l)
+        return tf.reduce_mean(-tf.nn.softplus(l_fake), axis)
+    if kind == "ls":
+        return tf.reduce_mean(0.5 * tf.square(l_fake - 1.0), axis)
+    if kind in ("hinge", "wgan"):
+        return tf.reduce_mean(-l_fake, axis)
     return tf.reduce_mean(tf.nn.softplus(-l_fake), axis)
 
 
 def r1_penalty(l_real, x, weight, axis=None):
-    """(weight / 2) * mean((dl/dx)^2) on real data (Mescheder et al. 2018)."""
+    """(weight / 2) * mean((dl/dx)^2) on real data, R1; on generated data, R2 (Mescheder et al. 2018)."""
     (grad,) = tf.gradients(tf.reduce_sum(l_real), [x])
     return 0.5 * weight * tf.reduce_mean(tf.square(grad), axis)
+
+
+def clip_weights(variables, c):
+    """The WGAN critic's weights clipped to [-c, c] (c a float or a population's (N, 1, 1) column)."""
+    return tf.group(*[v.assign(tf.clip_by_value(v, -c, c)) for v in variables])
 
 
 # ----------------------------------------------------------------------------- optimiser
@@ -206,8 +226,10 @@ class GAN(Members):
         self.d_params = tf.trainable_variables("D/")
         self.g_params = tf.trainable_variables("G/")
         with tf.name_scope("optimizers"):
-            make = lambda name: optimizer(name, self.hp, args.decay_steps, args.optimizer, self.n)  # noqa: E731
-            self.pre_optimizer, self.d_optimizer, self.g_optimizer = make("pre"), make("d"), make("g")
+            make = lambda name, hp: optimizer(name, hp, args.decay_steps, args.optimizer, self.n)  # noqa: E731
+            g_hp = {**self.hp, "learning_rate": self.hp["g_learning_rate"]}  # two time scales (Heusel et al. 2017)
+            self.pre_optimizer, self.d_optimizer = make("pre", self.hp), make("d", self.hp)
+            self.g_optimizer = make("g", g_hp)
             self.lr_d, self.lr_g = self.d_optimizer.learning_rate(), self.g_optimizer.learning_rate()
         self.ema = self._ema_copies()
         if args.loop == "feed":  # the reference's per-step updates, fed through placeholders
@@ -250,11 +272,19 @@ class GAN(Members):
 
     def d_update(self, x, z):
         axis = None if self.n is None else [-2, -1]
-        l_real = self.discriminate(x)
-        loss = d_loss_fn(l_real, self.discriminate(self.generate(z)), self.args.loss, axis)
-        r1 = any(m.r1 > 0 for m in self.members)
-        objective = loss + r1_penalty(l_real, x, self.hp["r1"], axis) if r1 else loss
-        return loss, self.d_optimizer.minimize(objective, self.d_params)
+        l_real, fake = self.discriminate(x), self.generate(z)
+        l_fake = self.discriminate(fake)
+        loss = d_loss_fn(l_real, l_fake, self.args.loss, axis)
+        objective = loss
+        if any(m.r1 > 0 for m in self.members):
+            objective += r1_penalty(l_real, x, self.hp["r1"], axis)
+        if any(m.r2 > 0 for m in self.members):
+            objective += r1_penalty(l_fake, fake, self.hp["r2"], axis)
+        update = self.d_optimizer.minimize(objective, self.d_params)
+        if not any(m.clip > 0 for m in self.members):
+            return loss, update
+        with tf.control_dependencies([update]):  # after each critic update, as Arjovsky et al.
+            return loss, clip_weights(self.d_params, self.column("clip"))
 
     def g_update(self, z):
         axis = None if self.n is None else [-2, -1]
@@ -503,13 +533,16 @@ def flag_parser():
     p.add("--beta1", 0.9, "Adam's beta1", type=flags.fraction)
     p.add("--beta2", 0.999, "Adam's beta2", type=flags.fraction)
     p.add("--activation", "tanh", "D's hidden activation", choices=["tanh", "relu"])
-    p.add("--loss", "logits", "logits: the reference loss computed safely from D's logits; clamp: the 2017 log(max(p, 1e-5))", choices=["logits", "clamp"])
+    p.add("--loss", "logits", "logits: the reference's non-saturating loss computed safely from D's logits; clamp: its 2017 form log(max(p, 1e-5)); minimax: G's saturating log(1 - D(G(z))); ls: least squares; hinge; wgan: a critic without the sigmoid (docs/cures.md)", choices=list(flags.LOSSES))
+    p.add("--clip", 0.0, "clip D's weights to [-C, C] after each update, the WGAN critic's constraint (0 = none; --loss wgan only)", type=flags.non_negative)
     p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=flags.count)
     p.add("--num-kernels", 5, "minibatch discrimination kernels", type=flags.positive_int)
     p.add("--kernel-dim", 3, "minibatch discrimination kernel dimension", type=flags.positive_int)
     p.add("--minibatch-group", None, "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size", shown="--batch-size", type=flags.positive_int)
     p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=flags.positive_int)
     p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=flags.non_negative)
+    p.add("--r2", 0.0, "R2 gradient penalty weight gamma on generated data (0 = none)", type=flags.non_negative)
+    p.add("--g-learning-rate", None, "G's own initial learning rate, D keeping --learning-rate (two time scales)", shown="--learning-rate", type=flags.positive)
     p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=flags.positive)
     p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=flags.positive)
     p.add("--g-init", 1.0, "std of G's initial weights (--g-start random)", type=flags.positive)

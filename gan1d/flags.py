@@ -108,15 +108,17 @@ fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 # Flags a study can sweep (--sweep FLAG=V1,V2,...): per-member scalars share a population, the others get one each.
 SWEEPABLE = (
-    "learning_rate", "decay_rate", "decay_steps", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale",
+    "learning_rate", "g_learning_rate", "decay_rate", "decay_steps", "r1", "r2", "clip", "g_init", "d_init", "g_input_scale", "d_input_scale",
     "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
     "num_kernels", "kernel_dim", "minibatch_group", "g_start", "g_start_slope", "optimizer", "activation", "loss",
     "mu", "sigma", "noise_range",
 )  # fmt: skip
 # Settings that may differ between the members of one population: each is a (N,) vector in the graph.
 PER_MEMBER = (
-    "learning_rate", "decay_rate", "r1", "g_init", "d_init", "g_input_scale", "d_input_scale", "ema", "beta1", "beta2",
+    "learning_rate", "g_learning_rate", "decay_rate", "r1", "r2", "clip", "g_init", "d_init", "g_input_scale",
+    "d_input_scale", "ema", "beta1", "beta2",
 )  # fmt: skip
+LOSSES = ("logits", "clamp", "minimax", "ls", "hinge", "wgan")
 # Single-run features a study of populations does not have, and why.
 NOT_IN_A_STUDY = {
     "logdir": "a study writes no TensorBoard events",
@@ -253,6 +255,8 @@ def resolve(given, defaults):
     for key, value in derived.items():
         if values[key] is None:
             values[key] = value
+    if values["g_learning_rate"] is None:  # one time scale: G's rate is D's
+        values["g_learning_rate"] = values["learning_rate"]
     return values
 
 
@@ -294,6 +298,8 @@ def check_combinations(args):
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
     if args.weights is not None and len(args.weights) != len(args.mu):
         return f"argument --weights: {len(args.weights)} weights for {len(args.mu)} modes (--mu)"
+    if args.clip and args.loss != "wgan":
+        return f"argument --clip: clips a WGAN critic's weights; it needs --loss wgan, not --loss {args.loss}"
     if args.batch_size % args.minibatch_group:
         return f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}"
     if args.sweep and not args.seeds:
