@@ -14,6 +14,7 @@ files, studies and flag checks live in the package `gan1d/`.
 """
 
 import argparse
+import functools
 import os
 import sys
 from dataclasses import dataclass, fields
@@ -25,7 +26,7 @@ from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
 from gan1d.lazy import native_stderr_silenced, tf, tf2
 from gan1d.metrics import EvalGrid
 from gan1d.monitor import Monitor, StopRequest
-from gan1d.optim import MemberOptimizer, StepOptimizer
+from gan1d.optim import MemberOptimizer, StepOptimizer, member_column
 from gan1d.population import Members, initial_values
 from gan1d.progress import Progress
 from gan1d.spread import load_generator, spread_start
@@ -132,6 +133,16 @@ def discriminator(x, h_dim, minibatch_layer=True, cfg=NetConfig()):
     return linear(h2, 1, "d3", cfg.d_init)
 
 
+def spectral_norm(w, u):
+    """W / s, s W's largest singular value estimated by one power-iteration step from the persistent
+    u (Miyato et al. 2018): v = W u / |W u|, u' = W^T v / |W^T v|, s = v^T W u'. The gradient flows
+    through W / s with u' and v held fixed. w (..., in, out), u (..., out, 1); returns W / s and u'."""
+    v = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(w, u), axis=-2))  # (..., in, 1)
+    u_next = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(w, v, transpose_a=True), axis=-2))  # (..., out, 1)
+    s = tf.reduce_sum(v * tf.matmul(w, u_next), axis=[-2, -1], keepdims=True)  # (..., 1, 1)
+    return w / s, u_next
+
+
 # ----------------------------------------------------------------------------- losses
 
 
@@ -176,6 +187,12 @@ def r1_penalty(l_real, x, weight, axis=None):
     return 0.5 * weight * tf.reduce_mean(tf.square(grad), axis)
 
 
+def unit_slope_penalty(discriminate, x_hat, weight, axis=None):
+    """weight * mean((|dl/dx| - 1)^2) at x_hat: the penalty of WGAN-GP and DRAGAN, in 1-D."""
+    (grad,) = tf.gradients(tf.reduce_sum(discriminate(x_hat)), [x_hat])
+    return weight * tf.reduce_mean(tf.square(tf.abs(grad) - 1.0), axis)
+
+
 def clip_weights(variables, c):
     """The WGAN critic's weights clipped to [-c, c] (c a float or a population's (N, 1, 1) column)."""
     return tf.group(*[v.assign(tf.clip_by_value(v, -c, c)) for v in variables])
@@ -207,6 +224,7 @@ class GAN(Members):
         self.n = len(members) if members else None  # None: a single run, no member axis
         self.batch_shape = ([self.n] if self.n else []) + [args.batch_size, 1]  # (B, 1) or (N, B, 1)
         self.hp = self.hyperparameters()
+        self.power_steps = {}  # --spectral-norm: each D weight's (u, its next power-iteration value)
         self.cfg = NetConfig.of(args, **self.member_scales())
         # The order in which the networks below are made fixes every initial weight: with a graph
         # seed set, a variable's op seed is the number of random ops made before it in the graph
@@ -244,9 +262,30 @@ class GAN(Members):
         self.init = tf.global_variables_initializer()
         self.saver = tf.train.Saver(max_to_keep=3)
 
-    def discriminate(self, x, scope="D"):
-        with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+    def discriminate(self, x, scope="D", weights=None):
+        """D's logits for x (..., B, 1); with --pack M, for each pack of M consecutive samples (..., B / M, 1).
+        weights: {variable name: tensor} to use instead of D's variables (--unroll's unrolled D)."""
+        if self.args.pack > 1:  # PacGAN (Lin et al. 2018): M samples, all real or all generated, as one input
+            x = tf.reshape(x, x.shape[:-2].as_list() + [-1, self.args.pack])
+        getter = None
+        if self.args.spectral_norm or weights:
+            getter = functools.partial(self.d_getter, weights=weights or {})
+        with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, custom_getter=getter):
             return discriminator(x, self.args.hidden_size, self.args.minibatch, self.cfg)
+
+    def d_getter(self, getter, name, *args, weights, **kwargs):
+        """D's weights as the network reads them: a tensor of weights in place of its variable, then,
+        with --spectral-norm, each weight matrix as W / s(W) with its persistent power-iteration vector
+        u; the step that moves u is kept in self.power_steps for D's update to run."""
+        w = weights[name] if name in weights else getter(name, *args, **kwargs)
+        if not (self.args.spectral_norm and name.endswith("/w")):
+            return w
+        shape = w.shape.as_list()  # (..., in, out)
+        start = tf.ones_initializer()  # not random: u's start must not move the weights' op seeds
+        u = getter(name + "_u", shape[:-2] + [shape[-1], 1], initializer=start, trainable=False)
+        normalised, u_next = spectral_norm(w, u)
+        self.power_steps[name] = (u, u_next)
+        return normalised
 
     def generate(self, z, custom_getter=None):
         with tf.variable_scope("G", reuse=tf.AUTO_REUSE, custom_getter=custom_getter):
@@ -254,7 +293,7 @@ class GAN(Members):
 
     def _ema_copies(self):
         """Shadow copies of G's weights, averaged after every G update; evaluation reads them."""
-        if not any(m.ema > 0 for m in self.members):
+        if not self.uses("ema"):
             return {}
         with tf.variable_scope("G_ema"):
             return {
@@ -268,27 +307,82 @@ class GAN(Members):
 
     def pretrain_update(self, d, labels):
         loss = self.batch_mean(tf.square(tf.sigmoid(self.discriminate(d, "D_pre")) - labels))
-        return loss, self.pre_optimizer.minimize(loss, self.d_pre_params)
+        update = self.pre_optimizer.minimize(loss, self.d_pre_params)
+        if not self.args.spectral_norm:
+            return loss, update
+        with tf.control_dependencies([update]):
+            return loss, tf.group(*self.power_iteration("D_pre/"))
 
     def d_update(self, x, z):
         axis = None if self.n is None else [-2, -1]
-        l_real, fake = self.discriminate(x), self.generate(z)
-        l_fake = self.discriminate(fake)
+        fake = self.generate(z)
+        x_in, fake_in = (
+            self.instance_noise(x, self.d_optimizer.step, 1),
+            self.instance_noise(fake, self.d_optimizer.step, 2),
+        )
+        l_real, l_fake = self.discriminate(x_in), self.discriminate(fake_in)
         loss = d_loss_fn(l_real, l_fake, self.args.loss, axis)
         objective = loss
-        if any(m.r1 > 0 for m in self.members):
-            objective += r1_penalty(l_real, x, self.hp["r1"], axis)
-        if any(m.r2 > 0 for m in self.members):
-            objective += r1_penalty(l_fake, fake, self.hp["r2"], axis)
+        for term in self.penalties(x_in, fake_in, l_real, l_fake, axis):
+            objective += term
         update = self.d_optimizer.minimize(objective, self.d_params)
-        if not any(m.clip > 0 for m in self.members):
+        if not (self.args.spectral_norm or self.uses("clip")):
             return loss, update
-        with tf.control_dependencies([update]):  # after each critic update, as Arjovsky et al.
-            return loss, clip_weights(self.d_params, self.column("clip"))
+        with tf.control_dependencies(
+            [update]
+        ):  # after each update: u's power step (Miyato et al.), the clip (Arjovsky et al.)
+            after = self.power_iteration("D/") + (
+                [clip_weights(self.d_params, self.column("clip"))] if self.uses("clip") else []
+            )
+            return loss, tf.group(*after)
 
-    def g_update(self, z):
+    def power_iteration(self, scope):
+        """The assignments that move each spectral-normalised weight's u in scope one step."""
+        return [u.assign(u_next) for u, u_next in self.power_steps.values() if u.op.name.startswith(scope)]
+
+    def penalties(self, x, fake, l_real, l_fake, axis):
+        """The gradient penalties asked for, each a scalar or (N,): R1, R2, WGAN-GP, DRAGAN."""
+        terms = []
+        if self.uses("r1"):
+            terms.append(r1_penalty(l_real, x, self.hp["r1"], axis))
+        if self.uses("r2"):
+            terms.append(r1_penalty(l_fake, fake, self.hp["r2"], axis))
+        if self.uses("gp"):  # on random interpolates of real and generated samples (Gulrajani et al. 2017)
+            eps = self.uniform(x, self.d_optimizer.step, 3)
+            terms.append(unit_slope_penalty(self.discriminate, eps * x + (1.0 - eps) * fake, self.hp["gp"], axis))
+        if self.uses("dragan"):  # around real data: x + 0.5 std(x) u, as the authors' code (Kodali et al. 2017)
+            _, variance = tf.nn.moments(x, axes=[-2, -1], keepdims=True)
+            perturbed = x + 0.5 * tf.sqrt(variance) * self.uniform(x, self.d_optimizer.step, 4)
+            terms.append(unit_slope_penalty(self.discriminate, perturbed, self.hp["dragan"], axis))
+        return terms
+
+    def uses(self, name):
+        return any(getattr(m, name) > 0 for m in self.members)
+
+    def random_seed(self, counter, salt):
+        """A stateless op's seed from the run's seed and a step counter: the same draws on every run
+        and after a resume (the counters are checkpointed), another at every step and use."""
+        return tf.stack([tf.constant(self.args.seed, tf.int64), counter * 8 + salt])
+
+    def uniform(self, like, counter, salt):
+        return tf.random.stateless_uniform(tf.shape(like), self.random_seed(counter, salt))
+
+    def instance_noise(self, x, counter, salt):
+        """x plus N(0, s^2) noise, s annealed linearly from --instance-noise at step 0 to 0 at the last
+        step (Sonderby et al. 2016); x itself without instance noise."""
+        if not self.uses("instance_noise"):
+            return x
+        step = tf.cast(self.g_optimizer.step, tf.float32)  # the training step: G updates so far
+        scale = self.column("instance_noise") * tf.maximum(0.0, 1.0 - step / max(self.args.num_steps - 1, 1))
+        return x + scale * tf.random.stateless_normal(tf.shape(x), self.random_seed(counter, salt))
+
+    def g_update(self, z, x=None, zd=None):
+        """G's update against D, or with --unroll K against D after K more of its own updates on the
+        step's last D batch (x, zd), differentiated through them (Metz et al. 2016)."""
         axis = None if self.n is None else [-2, -1]
-        loss = g_loss_fn(self.discriminate(self.generate(z)), self.args.loss, axis)
+        fake = self.instance_noise(self.generate(z), self.g_optimizer.step, 5)
+        weights = self.unrolled_d(x, zd, axis) if self.args.unroll else None
+        loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, axis)
         update = self.g_optimizer.minimize(loss, self.g_params)
         if not self.ema:
             return loss, update
@@ -296,6 +390,21 @@ class GAN(Members):
         with tf.control_dependencies([update]):
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
+
+    def unrolled_d(self, x, zd, axis):
+        """{name: tensor}: D's weights after --unroll gradient steps on its loss (its penalties left
+        out), theta' = theta - lr * grad, each step differentiable, D's own variables untouched."""
+        names = [v.op.name for v in self.d_params]
+        theta = dict(zip(names, [tf.identity(v) for v in self.d_params], strict=True))
+        lr = self.d_optimizer.learning_rate() if self.n is None else member_column(self.d_optimizer.learning_rate())
+        fake = self.generate(zd)
+        for _ in range(self.args.unroll):
+            loss = d_loss_fn(
+                self.discriminate(x, weights=theta), self.discriminate(fake, weights=theta), self.args.loss, axis
+            )
+            grads = tf.gradients(tf.reduce_sum(loss), [theta[n] for n in names])
+            theta = {n: theta[n] - lr * g for n, g in zip(names, grads, strict=True)}
+        return theta
 
     def _build_loops(self):
         k = self.args.d_steps
@@ -336,7 +445,12 @@ class GAN(Members):
             z, x = (v if self.n is None else tf.tile(v[None], [self.n, 1, 1]) for v in (self.eval_z, self.eval_x))
             generated = self.generate(z, custom_getter=ema_getter if self.ema else None)
             self.eval_G = tf.reshape(generated, [-1, tf.shape(self.eval_z)[0]])
-            self.eval_D = tf.reshape(tf.sigmoid(self.discriminate(x)), [-1, tf.shape(self.eval_x)[0]])
+            copies = tf.reshape(
+                tf.tile(x, [1] * (x.shape.ndims - 1) + [self.args.pack]), x.shape[:-2].as_list() + [-1, 1]
+            )
+            self.eval_D = tf.reshape(
+                tf.sigmoid(self.discriminate(copies)), [-1, tf.shape(self.eval_x)[0]]
+            )  # packs of M copies of x
             if self.n is None:
                 self.eval_histogram = tf.summary.histogram("generated", generated)  # tag eval/generated
 
@@ -350,7 +464,7 @@ def alternate(d_update, g_update, x, zd, zg):
             loss_d, update = d_update(x[k], zd[k])
         done, losses_d = [update], losses_d + [loss_d]
     with tf.control_dependencies(done):
-        loss_g, update = g_update(zg)
+        loss_g, update = g_update(zg, x[-1], zd[-1])
     with tf.control_dependencies([update]):
         return tf.identity(tf.add_n(losses_d) / len(losses_d)), tf.identity(loss_g)
 
@@ -542,6 +656,12 @@ def flag_parser():
     p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=flags.positive_int)
     p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=flags.non_negative)
     p.add("--r2", 0.0, "R2 gradient penalty weight gamma on generated data (0 = none)", type=flags.non_negative)
+    p.add("--pack", 1, "D judges packs of this many samples, all real or all generated, as one input (PacGAN; divides --batch-size)", type=flags.positive_int)
+    p.add("--unroll", 0, "G's update differentiates through this many unrolled updates of D (Unrolled GAN; 0 = none)", type=flags.count)
+    p.add("--spectral-norm", False, "D's weight matrices divided by their largest singular value, estimated by one power iteration per D update", action=argparse.BooleanOptionalAction)
+    p.add("--gp", 0.0, "WGAN-GP penalty weight lambda: (|dD/dx| - 1)^2 at random interpolates of real and generated samples (0 = none)", type=flags.non_negative)
+    p.add("--dragan", 0.0, "DRAGAN penalty weight lambda: (|dD/dx| - 1)^2 around perturbed real data (0 = none)", type=flags.non_negative)
+    p.add("--instance-noise", 0.0, "std of Gaussian noise added to every input of D, real and generated, annealed linearly to 0 at the last step (0 = none)", type=flags.non_negative)
     p.add("--g-learning-rate", None, "G's own initial learning rate, D keeping --learning-rate (two time scales)", shown="--learning-rate", type=flags.positive)
     p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=flags.positive)
     p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=flags.positive)

@@ -108,15 +108,15 @@ fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 # Flags a study can sweep (--sweep FLAG=V1,V2,...): per-member scalars share a population, the others get one each.
 SWEEPABLE = (
-    "learning_rate", "g_learning_rate", "decay_rate", "decay_steps", "r1", "r2", "clip", "g_init", "d_init", "g_input_scale", "d_input_scale",
+    "learning_rate", "g_learning_rate", "decay_rate", "decay_steps", "r1", "r2", "gp", "dragan", "instance_noise", "clip", "g_init", "d_init", "g_input_scale", "d_input_scale",
     "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
-    "num_kernels", "kernel_dim", "minibatch_group", "g_start", "g_start_slope", "optimizer", "activation", "loss",
+    "num_kernels", "kernel_dim", "minibatch_group", "pack", "unroll", "g_start", "g_start_slope", "optimizer", "activation", "loss",
     "mu", "sigma", "noise_range",
 )  # fmt: skip
 # Settings that may differ between the members of one population: each is a (N,) vector in the graph.
 PER_MEMBER = (
-    "learning_rate", "g_learning_rate", "decay_rate", "r1", "r2", "clip", "g_init", "d_init", "g_input_scale",
-    "d_input_scale", "ema", "beta1", "beta2",
+    "learning_rate", "g_learning_rate", "decay_rate", "r1", "r2", "gp", "dragan", "instance_noise", "clip", "g_init",
+    "d_init", "g_input_scale", "d_input_scale", "ema", "beta1", "beta2",
 )  # fmt: skip
 LOSSES = ("logits", "clamp", "minimax", "ls", "hinge", "wgan")
 # Single-run features a study of populations does not have, and why.
@@ -248,7 +248,9 @@ def resolve(given, defaults):
         "learning_rate": LEARNING_RATES[values["optimizer"], bool(values["minibatch"])],
         # a study evaluates at the end only, unless it stops early or keeps the best
         "eval_every": values["num_steps"] if study_end_only(values) else values["log_every"],
-        "minibatch_group": values["batch_size"],
+        "minibatch_group": values["batch_size"] // values["pack"]
+        if values["batch_size"] % values["pack"] == 0
+        else values["batch_size"],
         "xla": compiles(values),
         "jobs": os.cpu_count() or 1,
     }
@@ -300,8 +302,15 @@ def check_combinations(args):
         return f"argument --weights: {len(args.weights)} weights for {len(args.mu)} modes (--mu)"
     if args.clip and args.loss != "wgan":
         return f"argument --clip: clips a WGAN critic's weights; it needs --loss wgan, not --loss {args.loss}"
-    if args.batch_size % args.minibatch_group:
-        return f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}"
+    if args.batch_size % args.pack:
+        return f"argument --pack: {args.pack} does not divide --batch-size {args.batch_size}"
+    if args.pack > 1 and args.pretrain_steps:
+        return "argument --pack: pretraining fits D to the density of single samples, not packs: add --pretrain-steps 0"
+    if (args.batch_size // args.pack) % args.minibatch_group:
+        packs = f" / --pack {args.pack}" if args.pack > 1 else ""
+        return (
+            f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}{packs}"
+        )
     if args.sweep and not args.seeds:
         return "argument --sweep: sweeps belong to a study: add --seeds N"
     if args.plot_seeds and not args.seeds:
@@ -325,6 +334,8 @@ def check_combinations(args):
         os.sep in args.run_name or "/" in args.run_name or args.run_name in (".", "..", "")
     ):
         return f"argument --run-name: {args.run_name!r} must be a plain folder name, without a path separator"
+    if args.unroll and args.loop == "feed":
+        return "arguments --unroll and --loop feed: unrolling needs the step's D batch, which only the in-graph loop hands G"
     if args.xla and args.loop == "feed" and "xla" in args.given:
         return "argument --xla: compiles the in-graph loop, so it cannot go with --loop feed"
     if args.resume and args.overwrite:

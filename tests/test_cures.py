@@ -106,3 +106,113 @@ def test_the_new_flags_run_in_a_study_and_their_numbers_sweep_in_one_population(
     weights = np.load(os.path.join(study.study_dir(args), rows[0]["population"], "weights.npz"))
     clips = np.array([float(r["clip"]) for r in rows])[:, None, None]
     assert np.all(np.abs(weights["D/d1/w"]) <= clips + 1e-7)  # each member clipped at its own C
+
+
+def test_the_unit_slope_penalty_is_gp_and_dragans_by_finite_differences():
+    args = make_args()
+    graph, model, session = build(args)
+    x = np.random.RandomState(5).normal(4, 1, (12, 1))
+    with graph.as_default():
+        xs = tf.placeholder(tf.float64, (12, 1))
+        inp = tf.cast(xs, tf.float32)
+        penalty = gan.unit_slope_penalty(model.discriminate, inp, 10.0)
+        total = tf.reduce_sum(tf.cast(model.discriminate(inp), tf.float64))
+    h = 1e-2
+    slopes = []
+    for i in range(12):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        slopes.append((session.run(total, {xs: up}) - session.run(total, {xs: down})) / (2 * h))
+    assert session.run(penalty, {xs: x}) == pytest.approx(10 * np.mean((np.abs(slopes) - 1) ** 2), rel=2e-3)
+
+
+def test_instance_noise_starts_at_its_std_and_is_zero_at_the_last_step():
+    args = make_args("--instance-noise", "0.5", "--num-steps", "100")
+    graph, model, session = build(args)
+    with graph.as_default():
+        x = tf.zeros((20_000, 1))
+        noised = model.instance_noise(x, model.d_optimizer.step, 1)
+    assert np.std(session.run(noised)) == pytest.approx(0.5, rel=0.03)
+    with graph.as_default():
+        model.g_optimizer.step.load(50, session)
+    assert np.std(session.run(noised)) == pytest.approx(0.5 * (1 - 50 / 99), rel=0.03)
+    with graph.as_default():
+        model.g_optimizer.step.load(99, session)
+    assert np.all(session.run(noised) == 0.0)
+
+
+def test_random_penalties_and_noise_resume_as_if_never_interrupted(tiny):
+    from conftest import StopAfter, read
+
+    flags = ("--gp", "1", "--dragan", "0.5", "--instance-noise", "0.3", "--checkpoint-every", "10")
+    whole = tiny(*flags, "--run-name", "whole")
+    gan.run(whole)
+    parts = tiny(*flags, "--run-name", "parts")
+    assert gan.run(parts, stop_event=StopAfter(2))["status"] == "interrupted"
+    parts.resume = True
+    gan.run(parts)
+    for name in ("metrics.csv", "samples.npy"):
+        assert read(os.path.join(parts.out_dir, "parts", name)) == read(os.path.join(whole.out_dir, "whole", name))
+
+
+def test_the_penalties_and_noise_sweep_in_one_population(tmp_path):
+    args = make_args(
+        "--seeds", "2", "--num-steps", "30", "--pretrain-steps", "0", "--sweep", "gp=0,1", "--sweep", "instance-noise=0,0.5",
+        "--dragan", "0.5", out_dir=tmp_path,
+    )  # fmt: skip
+    assert run_study(args) == 0
+    rows = rows_of(args)
+    assert len({r["population"] for r in rows}) == 1 and len(rows) == 8
+    assert all(r["status"] == "completed" for r in rows)
+    assert len({r["w1"] for r in rows}) == 8  # every setting and seed trained its own way
+
+
+def test_spectral_norm_divides_by_the_largest_singular_value_svd_finds(tiny):
+    args = make_args("--spectral-norm", "--pretrain-steps", "0")
+    graph, model, session = build(args)
+    rng = np.random.RandomState(0)
+    batches = (
+        rng.normal(4, 0.5, (300, 1, 12, 1)),
+        rng.uniform(-8, 8, (300, 1, 12, 1)),
+        rng.uniform(-8, 8, (300, 12, 1)),
+    )
+    gan.train_steps(session, model, batches)  # 300 D updates: 300 power-iteration steps
+    with graph.as_default():
+        names = [v.op.name for v in model.d_params if v.op.name.endswith("/w")]
+        raw = dict(zip(names, session.run([v for v in model.d_params if v.op.name in names]), strict=True))
+        normalised = session.run({n: model.power_steps[n][0] for n in names})  # u after the last step
+    for name in names:
+        w = raw[name]
+        sigma = np.linalg.svd(w, compute_uv=False)[0]
+        u = normalised[name][:, 0]
+        v = w @ u / np.linalg.norm(w @ u)
+        estimate = v @ w @ (w.T @ v / np.linalg.norm(w.T @ v))
+        assert estimate == pytest.approx(sigma, rel=1e-3), name
+        assert np.linalg.svd(w / estimate, compute_uv=False)[0] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_pack_1_and_unroll_0_are_todays_graph_and_pack_m_judges_packs(tiny):
+    from conftest import read
+
+    plain = tiny("--run-name", "plain")
+    gan.run(plain)
+    same = tiny("--pack", "1", "--unroll", "0", "--run-name", "same")
+    gan.run(same)
+    for name in ("metrics.csv", "samples.npy"):
+        assert read(os.path.join(plain.out_dir, "plain", name)) == read(os.path.join(same.out_dir, "same", name))
+    args = make_args("--pack", "4", "--pretrain-steps", "0", "--minibatch")
+    _, model, session = build(args)
+    assert model.d_params[0].shape == (4, 8) and args.minibatch_group == 3  # 12 samples: 3 packs of 4
+    x = np.random.RandomState(1).normal(4, 0.5, (12, 1))
+    with session.graph.as_default():
+        logits = model.discriminate(tf.constant(x, tf.float32))
+    assert session.run(logits).shape == (3, 1)
+
+
+def test_unrolling_changes_only_gs_update_and_runs_in_single_runs_and_studies(tiny, tmp_path):
+    for k in (1, 3):
+        assert gan.run(tiny("--unroll", str(k), "--run-name", f"unroll{k}"))["status"] == "completed"
+    args = make_args("--seeds", "2", "--num-steps", "20", "--pretrain-steps", "0", "--unroll", "2", "--pack", "2",
+                     "--spectral-norm", "--minibatch", out_dir=tmp_path)  # fmt: skip
+    assert run_study(args) == 0 and all(r["status"] == "completed" for r in rows_of(args))
