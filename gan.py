@@ -23,8 +23,8 @@ import numpy as np
 
 from gan1d import flags, study
 from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
-from gan1d.lazy import native_stderr_silenced, tf, tf2
-from gan1d.metrics import EvalGrid
+from gan1d.lazy import native_stderr_silenced, special, tf, tf2
+from gan1d.metrics import EVAL_POINTS, EvalGrid
 from gan1d.monitor import Monitor, StopRequest
 from gan1d.optim import MemberOptimizer, StepOptimizer, member_column
 from gan1d.population import Members, initial_values
@@ -49,16 +49,27 @@ class DataDistribution:
 
 
 class GeneratorDistribution:
-    """The generator's noise, "stratified": evenly spaced over [-range, range], then jittered."""
+    """The generator's noise, "stratified": evenly spaced over [-range, range], then jittered; with
+    kind "normal" (--noise normal), the standard normal quantiles of those same stratified points."""
 
-    def __init__(self, noise_range, rng):
-        self.range, self.rng = noise_range, rng
+    def __init__(self, noise_range, rng, kind="uniform"):
+        self.range, self.rng, self.kind = noise_range, rng, kind
         self._grids = {}  # the evenly spaced part is the same every call: compute it once per n
 
     def sample(self, n):
         if n not in self._grids:
             self._grids[n] = np.linspace(-self.range, self.range, n)
-        return self._grids[n] + self.rng.random_sample(n) * 0.01
+        return self.shaped(self._grids[n] + self.rng.random_sample(n) * 0.01, n)
+
+    def shaped(self, z, n):
+        """Stratified points of [-range, range] as the noise G sees: themselves, or normal quantiles of
+        their place in the range, kept half a grid step inside (0, 1) at either end."""
+        if self.kind == "uniform":
+            return z
+        step = 2 * self.range / max(n - 1, 1)  # the grid's spacing
+        p = (z + self.range + step / 2) / (2 * self.range + step)  # the grid's points go to (i + 0.5) / n
+        p = np.clip(p, 0.5 / n, 1 - 0.5 / n)  # the jitter may push the last point past the range
+        return special.ndtri(p)
 
 
 # ----------------------------------------------------------------------------- networks
@@ -542,6 +553,18 @@ def train_steps(session, model, batches, loop="graph"):
     return losses_d, losses_g
 
 
+def noise_grid(args):
+    """G's noise on the evaluation grid: the reference's evenly spaced points, shaped as --noise says."""
+    return GeneratorDistribution(args.noise_range, None, args.noise).shaped(
+        EvalGrid.noise_points(args.noise_range), EVAL_POINTS
+    )
+
+
+def noise_half_width(args):
+    """How far G's noise reaches on either side of 0: the range, or the normal grid's widest quantile."""
+    return float(np.max(np.abs(noise_grid(args))))
+
+
 def start(session, model, data, rngs):
     """Each member's start as a single run of its seed makes it: its initial weights (a population
     loads them), G's spread start from a real batch of its own, then pretraining."""
@@ -552,7 +575,11 @@ def start(session, model, data, rngs):
     if a.g_start == "spread":
         starts = [
             spread_start(
-                a.hidden_size, m.noise_range * m.g_input_scale, d.sample(a.batch_size), m.g_start_slope, m.g_start_std
+                a.hidden_size,
+                noise_half_width(m) * m.g_input_scale,
+                d.sample(a.batch_size),
+                m.g_start_slope,
+                m.g_start_std,
             )
             for m, d in zip(model.members, data, strict=True)
         ]
@@ -566,7 +593,7 @@ def train(session, model, monitor):
     `session.run`. Each member draws from its own numpy stream. Returns the run's summary."""
     a, rngs = model.args, monitor.rngs
     data = [DataDistribution(Target.of(m), rng) for m, rng in zip(model.members, rngs, strict=True)]
-    noise = [GeneratorDistribution(m.noise_range, rng) for m, rng in zip(model.members, rngs, strict=True)]
+    noise = [GeneratorDistribution(m.noise_range, rng, m.noise) for m, rng in zip(model.members, rngs, strict=True)]
     session.run(model.init)
     if not monitor.resumed():
         start(session, model, data, rngs)
@@ -599,7 +626,7 @@ def train_in(run_dir, args, members, stop, progress, final_weights=None):
         tf.set_random_seed(args.seed)
         rngs = [np.random.RandomState(m.seed) for m in members]
         model = GAN(args, members if len(members) > 1 else None)
-        grid = EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
+        grid = EvalGrid(Target.of(args), args.noise_range, args.minibatch_group, noise_grid(args))
         graph.finalize()
         with native_stderr_silenced():
             session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))
@@ -675,6 +702,7 @@ def flag_parser():
     p.add("--sigma", 0.5, "standard deviation of the data (of each mode)", type=flags.positive)
     p.add("--weights", None, "the modes' weights, a comma list as long as --mu", shown="equal", type=flags.positive_list)
     p.add("--target", None, f"a classic data shape at once: {', '.join(flags.TARGETS)}; sets --mu, --sigma, --weights", choices=list(flags.TARGETS))
+    p.add("--noise", "uniform", "G's noise: the reference's stratified uniform, or the normal quantiles of the same stratified points", choices=["uniform", "normal"])
     p.add("--noise-range", 8.0, "G's noise is spread over [-range, range]; also the plotted range", type=flags.positive)
     p.add("--seed", 42, "seeds numpy and TensorFlow; a study's first seed", type=flags.count)
     p.add("--log-every", 10, "steps between log lines", type=flags.positive_int)

@@ -111,7 +111,7 @@ SWEEPABLE = (
     "learning_rate", "g_learning_rate", "decay_rate", "decay_steps", "r1", "r2", "gp", "dragan", "instance_noise", "clip", "g_init", "d_init", "g_input_scale", "d_input_scale",
     "ema", "beta1", "beta2", "batch_size", "hidden_size", "num_steps", "d_steps", "pretrain_steps",
     "num_kernels", "kernel_dim", "minibatch_group", "pack", "unroll", "g_start", "g_start_slope", "optimizer", "activation", "loss",
-    "mu", "sigma", "noise_range",
+    "mu", "sigma", "noise", "noise_range",
 )  # fmt: skip
 # Settings that may differ between the members of one population: each is a (N,) vector in the graph.
 PER_MEMBER = (

@@ -29,10 +29,10 @@ FINISHED = ("completed", "early_stopped")
 class EvalGrid:
     """The fixed points every evaluation uses: z and x grids, histogram bins, real samples."""
 
-    def __init__(self, target, noise_range, group_size):
+    def __init__(self, target, noise_range, group_size, zs=None):
         self.target = target
         self.xs = np.linspace(-noise_range, noise_range, EVAL_POINTS)
-        self.zs = np.linspace(-noise_range, noise_range, EVAL_POINTS)
+        self.zs = self.noise_points(noise_range) if zs is None else zs  # G's input: the noise's own shape (gan.py)
         self.bins = np.linspace(-noise_range, noise_range, NUM_BINS)
         self.centres = (self.bins[:-1] + self.bins[1:]) / 2
         eval_rng = np.random.RandomState(EVAL_SEED)  # its own stream: never the training stream
@@ -45,6 +45,11 @@ class EvalGrid:
         # the histogram's bins plus an overflow bin on each side, and the data's exact mass in each
         self.edges = np.concatenate([[-np.inf], self.bins, [np.inf]])
         self.bin_probabilities = np.diff(target.cdf(self.edges))
+
+    @staticmethod
+    def noise_points(noise_range):
+        """The tutorial's evaluation points of G's noise, evenly spaced over its range."""
+        return np.linspace(-noise_range, noise_range, EVAL_POINTS)
 
 
 def grid_groups(n, group_size):
