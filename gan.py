@@ -22,11 +22,12 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from gan1d import flags, study
+from gan1d.cures import Cures, clip_weights
 from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
 from gan1d.lazy import native_stderr_silenced, special, tf, tf2
 from gan1d.metrics import EVAL_POINTS, EvalGrid
 from gan1d.monitor import Monitor, StopRequest
-from gan1d.optim import MemberOptimizer, StepOptimizer, member_column
+from gan1d.optim import MemberOptimizer, StepOptimizer
 from gan1d.population import Members, initial_values
 from gan1d.progress import Progress
 from gan1d.spread import load_generator, spread_start
@@ -144,16 +145,6 @@ def discriminator(x, h_dim, minibatch_layer=True, cfg=NetConfig()):
     return linear(h2, 1, "d3", cfg.d_init)
 
 
-def spectral_norm(w, u):
-    """W / s, s W's largest singular value estimated by one power-iteration step from the persistent
-    u (Miyato et al. 2018): v = W u / |W u|, u' = W^T v / |W^T v|, s = v^T W u'. The gradient flows
-    through W / s with u' and v held fixed. w (..., in, out), u (..., out, 1); returns W / s and u'."""
-    v = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(w, u), axis=-2))  # (..., in, 1)
-    u_next = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(w, v, transpose_a=True), axis=-2))  # (..., out, 1)
-    s = tf.reduce_sum(v * tf.matmul(w, u_next), axis=[-2, -1], keepdims=True)  # (..., 1, 1)
-    return w / s, u_next
-
-
 # ----------------------------------------------------------------------------- losses
 
 
@@ -192,23 +183,6 @@ def g_loss_fn(l_fake, kind, axis=None):
     return tf.reduce_mean(tf.nn.softplus(-l_fake), axis)
 
 
-def r1_penalty(l_real, x, weight, axis=None):
-    """(weight / 2) * mean((dl/dx)^2) on real data, R1; on generated data, R2 (Mescheder et al. 2018)."""
-    (grad,) = tf.gradients(tf.reduce_sum(l_real), [x])
-    return 0.5 * weight * tf.reduce_mean(tf.square(grad), axis)
-
-
-def unit_slope_penalty(discriminate, x_hat, weight, axis=None):
-    """weight * mean((|dl/dx| - 1)^2) at x_hat: the penalty of WGAN-GP and DRAGAN, in 1-D."""
-    (grad,) = tf.gradients(tf.reduce_sum(discriminate(x_hat)), [x_hat])
-    return weight * tf.reduce_mean(tf.square(tf.abs(grad) - 1.0), axis)
-
-
-def clip_weights(variables, c):
-    """The WGAN critic's weights clipped to [-c, c] (c a float or a population's (N, 1, 1) column)."""
-    return tf.group(*[v.assign(tf.clip_by_value(v, -c, c)) for v in variables])
-
-
 # ----------------------------------------------------------------------------- optimiser
 
 
@@ -223,7 +197,7 @@ def optimizer(name, hp, decay_steps, kind, members=None):
 # ----------------------------------------------------------------------------- the graph
 
 
-class GAN(Members):
+class GAN(Members, Cures):
     """The graph: D_pre (pretraining), G, D applied to real data (D1) and to G(z) (D2) with shared
     variables, the reference's per-step updates fed by placeholders (--loop feed), the same updates
     inside a `tf.while_loop` that runs many steps per `session.run`, and the evaluation ops.
@@ -284,20 +258,6 @@ class GAN(Members):
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, custom_getter=getter):
             return discriminator(x, self.args.hidden_size, self.args.minibatch, self.cfg)
 
-    def d_getter(self, getter, name, *args, weights, **kwargs):
-        """D's weights as the network reads them: a tensor of weights in place of its variable, then,
-        with --spectral-norm, each weight matrix as W / s(W) with its persistent power-iteration vector
-        u; the step that moves u is kept in self.power_steps for D's update to run."""
-        w = weights[name] if name in weights else getter(name, *args, **kwargs)
-        if not (self.args.spectral_norm and name.endswith("/w")):
-            return w
-        shape = w.shape.as_list()  # (..., in, out)
-        start = tf.ones_initializer()  # not random: u's start must not move the weights' op seeds
-        u = getter(name + "_u", shape[:-2] + [shape[-1], 1], initializer=start, trainable=False)
-        normalised, u_next = spectral_norm(w, u)
-        self.power_steps[name] = (u, u_next)
-        return normalised
-
     def generate(self, z, custom_getter=None):
         with tf.variable_scope("G", reuse=tf.AUTO_REUSE, custom_getter=custom_getter):
             return generator(z, self.args.hidden_size, self.cfg)
@@ -311,6 +271,9 @@ class GAN(Members):
                 v.op.name: tf.Variable(v.initial_value, trainable=False, name=v.op.name.replace("/", "_"))
                 for v in self.g_params
             }
+
+    def d_loss(self, l_real, l_fake, axis):
+        return d_loss_fn(l_real, l_fake, self.args.loss, axis)
 
     def batch_mean(self, values):
         """The mean over each member's batch: a scalar, or (N,) for a population."""
@@ -332,7 +295,7 @@ class GAN(Members):
             self.instance_noise(fake, self.d_optimizer.step, 2),
         )
         l_real, l_fake = self.discriminate(x_in), self.discriminate(fake_in)
-        loss = d_loss_fn(l_real, l_fake, self.args.loss, axis)
+        loss = self.d_loss(l_real, l_fake, axis)
         objective = loss
         for term in self.penalties(x_in, fake_in, l_real, l_fake, axis):
             objective += term
@@ -346,46 +309,6 @@ class GAN(Members):
                 [clip_weights(self.d_params, self.column("clip"))] if self.uses("clip") else []
             )
             return loss, tf.group(*after)
-
-    def power_iteration(self, scope):
-        """The assignments that move each spectral-normalised weight's u in scope one step."""
-        return [u.assign(u_next) for u, u_next in self.power_steps.values() if u.op.name.startswith(scope)]
-
-    def penalties(self, x, fake, l_real, l_fake, axis):
-        """The gradient penalties asked for, each a scalar or (N,): R1, R2, WGAN-GP, DRAGAN."""
-        terms = []
-        if self.uses("r1"):
-            terms.append(r1_penalty(l_real, x, self.hp["r1"], axis))
-        if self.uses("r2"):
-            terms.append(r1_penalty(l_fake, fake, self.hp["r2"], axis))
-        if self.uses("gp"):  # on random interpolates of real and generated samples (Gulrajani et al. 2017)
-            eps = self.uniform(x, self.d_optimizer.step, 3)
-            terms.append(unit_slope_penalty(self.discriminate, eps * x + (1.0 - eps) * fake, self.hp["gp"], axis))
-        if self.uses("dragan"):  # around real data: x + 0.5 std(x) u, as the authors' code (Kodali et al. 2017)
-            _, variance = tf.nn.moments(x, axes=[-2, -1], keepdims=True)
-            perturbed = x + 0.5 * tf.sqrt(variance) * self.uniform(x, self.d_optimizer.step, 4)
-            terms.append(unit_slope_penalty(self.discriminate, perturbed, self.hp["dragan"], axis))
-        return terms
-
-    def uses(self, name):
-        return any(getattr(m, name) > 0 for m in self.members)
-
-    def random_seed(self, counter, salt):
-        """A stateless op's seed from the run's seed and a step counter: the same draws on every run
-        and after a resume (the counters are checkpointed), another at every step and use."""
-        return tf.stack([tf.constant(self.args.seed, tf.int64), counter * 8 + salt])
-
-    def uniform(self, like, counter, salt):
-        return tf.random.stateless_uniform(tf.shape(like), self.random_seed(counter, salt))
-
-    def instance_noise(self, x, counter, salt):
-        """x plus N(0, s^2) noise, s annealed linearly from --instance-noise at step 0 to 0 at the last
-        step (Sonderby et al. 2016); x itself without instance noise."""
-        if not self.uses("instance_noise"):
-            return x
-        step = tf.cast(self.g_optimizer.step, tf.float32)  # the training step: G updates so far
-        scale = self.column("instance_noise") * tf.maximum(0.0, 1.0 - step / max(self.args.num_steps - 1, 1))
-        return x + scale * tf.random.stateless_normal(tf.shape(x), self.random_seed(counter, salt))
 
     def g_update(self, z, x=None, zd=None):
         """G's update against D, or with --unroll K against D after K more of its own updates on the
@@ -401,21 +324,6 @@ class GAN(Members):
         with tf.control_dependencies([update]):
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
-
-    def unrolled_d(self, x, zd, axis):
-        """{name: tensor}: D's weights after --unroll gradient steps on its loss (its penalties left
-        out), theta' = theta - lr * grad, each step differentiable, D's own variables untouched."""
-        names = [v.op.name for v in self.d_params]
-        theta = dict(zip(names, [tf.identity(v) for v in self.d_params], strict=True))
-        lr = self.d_optimizer.learning_rate() if self.n is None else member_column(self.d_optimizer.learning_rate())
-        fake = self.generate(zd)
-        for _ in range(self.args.unroll):
-            loss = d_loss_fn(
-                self.discriminate(x, weights=theta), self.discriminate(fake, weights=theta), self.args.loss, axis
-            )
-            grads = tf.gradients(tf.reduce_sum(loss), [theta[n] for n in names])
-            theta = {n: theta[n] - lr * g for n, g in zip(names, grads, strict=True)}
-        return theta
 
     def _build_loops(self):
         k = self.args.d_steps

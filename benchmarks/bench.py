@@ -263,6 +263,46 @@ def study_200(flags):
             return timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.run_population))
 
 
+def d_forward(s, n):
+    """Multiply-adds and elementwise ops of D on n samples with settings s, from its layer shapes."""
+    width, first = 2 * s.hidden_size, s.pack
+    n = n // s.pack
+    macs, elementwise = n * first * width + n * width * width, 2 * n * width  # d0, d1 and their activations
+    if s.minibatch:
+        kd, group = s.num_kernels * s.kernel_dim, s.minibatch_group
+        macs += n * width * kd + n * (width + s.num_kernels)  # the minibatch layer's linear map, then d3
+        elementwise += 3 * n * group * kd + 2 * n * group * s.num_kernels  # sub, abs, add per pair; exp, sum
+    else:
+        macs += n * width * width + n * width  # d2, d3
+        elementwise += n * width
+    return macs, elementwise
+
+
+def member_step_work(flags):
+    """A member-step's multiply-adds and elementwise ops, counted: per D update G on a batch, D on a
+    real and a generated batch, the backward pass at twice the forward, R1 (if on) at three more
+    forwards of D on the real batch; then G's update, G and D forward and backward."""
+    s = gan.parse_args([*flags, "--quiet"])
+    b = s.batch_size
+    g_macs, g_elem = 2 * b * s.hidden_size, b * s.hidden_size
+    d_macs, d_elem = d_forward(s, b)
+    r1 = 3 if s.r1 else 0
+    per_d = (3 * (g_macs + 2 * d_macs) + r1 * d_macs, 3 * (g_elem + 2 * d_elem) + r1 * d_elem)
+    per_g = (3 * (g_macs + d_macs), 3 * (g_elem + d_elem))
+    return {"macs": s.d_steps * per_d[0] + per_g[0], "elementwise": s.d_steps * per_d[1] + per_g[1]}
+
+
+def machine_throughput(size=1024, repeats=20):
+    """Multiply-adds per second of a float32 matmul in TensorFlow on this machine, the best of repeats."""
+    with tf.Graph().as_default():
+        a = tf.constant(np.random.RandomState(0).normal(size=(size, size)), tf.float32)
+        product = tf.reduce_sum(tf.matmul(a, a))
+        with tf.Session(config=gan.session_config()) as session:
+            session.run(product)
+            best = min(timed(lambda: session.run(product)) for _ in range(repeats))
+    return size**3 / best
+
+
 SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust", "populations")
 OPT_IN = ("study200",)  # long: only with --only
 
@@ -335,6 +375,11 @@ def main():
                     4.0,
                 )
             )
+            p["work_per_member_step"] = work = member_step_work(flags)
+            p["macs_per_s"] = work["macs"] * 20 * gan.parse_args(flags).num_steps / p["study_s"]
+        figures["machine_macs_per_s"] = peak = machine_throughput()
+        for name in ("robust", "robust --minibatch"):
+            figures[f"populations {name}"]["share_of_machine"] = figures[f"populations {name}"]["macs_per_s"] / peak
     if "study200" in wanted:
         figures["study200"] = t = study_200(["--preset", "robust", "--minibatch"])
         rows.append(("200-seed study, robust --minibatch: 7 minutes / its time", 420 / t, 1.0))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import build, gan, make_args, run_study, tf
 
-from gan1d import study
+from gan1d import cures, study
 
 L_REAL, L_FAKE = np.array([-3.0, 0.0, 2.5, 40.0]), np.array([1.0, -2.0, 4.0, -40.0])
 
@@ -57,7 +57,7 @@ def test_the_gradient_penalty_is_the_squared_slope_by_finite_differences(flags):
         xs = tf.placeholder(tf.float64, (args.batch_size, 1))
         inp = tf.cast(xs, tf.float32)
         logits = model.discriminate(inp)
-        penalty = gan.r1_penalty(logits, inp, 0.7)
+        penalty = cures.r1_penalty(logits, inp, 0.7)
         total = tf.reduce_sum(tf.cast(logits, tf.float64))
     got = session.run(penalty, {xs: x})
     h = 1e-2
@@ -115,7 +115,7 @@ def test_the_unit_slope_penalty_is_gp_and_dragans_by_finite_differences():
     with graph.as_default():
         xs = tf.placeholder(tf.float64, (12, 1))
         inp = tf.cast(xs, tf.float32)
-        penalty = gan.unit_slope_penalty(model.discriminate, inp, 10.0)
+        penalty = cures.unit_slope_penalty(model.discriminate, inp, 10.0)
         total = tf.reduce_sum(tf.cast(model.discriminate(inp), tf.float64))
     h = 1e-2
     slopes = []
@@ -229,3 +229,12 @@ def test_normal_noise_is_the_normal_quantiles_of_the_stratified_points(tmp_path)
     args = make_args("--seeds", "2", "--num-steps", "20", "--pretrain-steps", "0", "--noise", "normal",
                      "--preset", "robust", out_dir=tmp_path)  # fmt: skip
     assert run_study(args) == 0 and all(r["status"] == "completed" for r in rows_of(args))
+
+
+def test_the_losses_run_in_a_study_each_in_a_population_of_its_own(tmp_path):
+    args = make_args("--seeds", "2", "--num-steps", "20", "--pretrain-steps", "0", "--sweep", "loss=minimax,ls,hinge",
+                     out_dir=tmp_path)  # fmt: skip
+    assert run_study(args) == 0
+    rows = rows_of(args)
+    assert [r["loss"] for r in rows] == ["minimax"] * 2 + ["ls"] * 2 + ["hinge"] * 2
+    assert len({r["population"] for r in rows}) == 3 and all(r["status"] == "completed" for r in rows)
