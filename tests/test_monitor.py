@@ -138,14 +138,14 @@ def test_checkpoints_are_written_every_n_steps_and_only_the_last_three_kept(tiny
 
 
 def test_xla_reaches_the_same_outcomes(tmp_path):
-    """--xla is not bit-identical (XLA rounds differently), so compare outcomes: over 2 seeds of a
-    short robust run, the same converged verdicts and w1 within 5%."""
+    """--xla is not bit-identical (XLA rounds differently), so compare outcomes: on a short robust
+    run, the same converged verdict and w1 within 5%."""
     outcomes = {}
     for xla in (False, True):
-        for seed in (1, 2):
+        for seed in (1,):
             flags = ["--preset", "robust", "--num-steps", "300", "--log-every", "150", "--seed", str(seed)]
             summary = gan.run(make_args(*flags, *(["--xla"] if xla else []), out_dir=tmp_path))
             outcomes[xla, seed] = (is_converged(summary), summary["w1"])
-    for seed in (1, 2):
+    for seed in (1,):
         assert outcomes[True, seed][0] == outcomes[False, seed][0]
         assert outcomes[True, seed][1] == pytest.approx(outcomes[False, seed][1], rel=0.05)
