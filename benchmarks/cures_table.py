@@ -1,0 +1,66 @@
+"""The cures' table: each method's success rate and median w1 over its study's seeds, on one mode
+and on two, read from the studies' results.csv (written by gan.py) and summarised with gan.py's
+own statistics (gan1d/stats.py).
+
+    python benchmarks/cures_table.py plots/readme/cures
+
+One mode counts accurate runs, two modes separated ones; [a, b] is the 95% Wilson interval.
+"""
+
+import csv
+import glob
+import math
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from gan1d.metrics import is_accurate  # noqa: E402
+from gan1d.stats import median_interval, wilson  # noqa: E402
+
+NUMBERS = ("w1", "std_ratio", "outside_fraction", "separated", "gap_mass", "modes_captured")
+
+
+def rows_of(folder):
+    paths = glob.glob(os.path.join(folder, "study_*", "results.csv"))
+    if len(paths) != 1:  # not run (yet)
+        return None
+    with open(paths[0]) as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r.update({k: float(r[k]) if r.get(k) not in (None, "", "nan") else math.nan for k in NUMBERS if k in r})
+    return rows
+
+
+def cell(rows, success):
+    if rows is None:
+        return "- | - | -"
+    k, n = sum(map(success, rows)), len(rows)
+    low, high = wilson(k, n)
+    w1 = [r["w1"] if r["status"] != "diverged" and math.isfinite(r["w1"]) else math.inf for r in rows]
+    median, (w_low, w_high) = median_interval(w1)
+    diverged = sum(r["status"] == "diverged" for r in rows)
+    return f"{k}/{n} [{low:.2f}, {high:.2f}] | {median:.3f} [{w_low:.3f}, {w_high:.3f}] | {diverged}"
+
+
+def main():
+    base = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "plots", "readme", "cures")
+    methods = sorted(os.listdir(os.path.join(base, "one")))
+    print(
+        "| method | one mode: accurate [95% CI] | w1 median [95% CI] | diverged | two modes: separated [95% CI] | w1 median [95% CI] | diverged |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for method in methods:
+        one = cell(rows_of(os.path.join(base, "one", method)), is_accurate)
+        two_dir = os.path.join(base, "two", method)
+        two = (
+            cell(rows_of(two_dir), lambda r: r["status"] != "diverged" and r["separated"] == 1)
+            if os.path.isdir(two_dir)
+            else "- | - | -"
+        )
+        print(f"| {method} | {one} | {two} |")
+
+
+if __name__ == "__main__":
+    main()
