@@ -156,7 +156,7 @@ def clamped_log(p):
 def d_loss_fn(l_real, l_fake, kind, axis=None):
     """D's loss from its logits l (a critic's values under wgan). logits and minimax: the reference's
     mean(-log D(x) - log(1 - D(G(z)))), from logits, where -log(sigmoid(l)) = softplus(-l) never
-    overflows; clamp: the 2017 form; ls, hinge, wgan: their papers' (docs/cures.md). axis: what
+    overflows; clamp: the 2017 form; ls, hinge, wgan: their papers' (docs/cures/losses.md). axis: what
     the mean runs over (a population: each member's batch, giving one loss per member)."""
     if kind == "clamp":
         return tf.reduce_mean(-clamped_log(tf.sigmoid(l_real)) - clamped_log(1.0 - tf.sigmoid(l_fake)), axis)
@@ -582,7 +582,7 @@ def flag_parser():
     p.add("--beta1", 0.9, "Adam's beta1", type=flags.fraction)
     p.add("--beta2", 0.999, "Adam's beta2", type=flags.fraction)
     p.add("--activation", "tanh", "D's hidden activation", choices=["tanh", "relu"])
-    p.add("--loss", "logits", "logits: the reference's non-saturating loss computed safely from D's logits; clamp: its 2017 form log(max(p, 1e-5)); minimax: G's saturating log(1 - D(G(z))); ls: least squares; hinge; wgan: a critic without the sigmoid (docs/cures.md)", choices=list(flags.LOSSES))
+    p.add("--loss", "logits", "logits: the reference's non-saturating loss computed safely from D's logits; clamp: its 2017 form log(max(p, 1e-5)); minimax: G's saturating log(1 - D(G(z))); ls: least squares; hinge; wgan: a critic without the sigmoid (docs/cures/losses.md)", choices=list(flags.LOSSES))
     p.add("--clip", 0.0, "clip D's weights to [-C, C] after each update, the WGAN critic's constraint (0 = none; --loss wgan only)", type=flags.non_negative)
     p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=flags.count)
     p.add("--num-kernels", 5, "minibatch discrimination kernels", type=flags.positive_int)

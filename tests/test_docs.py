@@ -6,7 +6,12 @@ import re
 
 from conftest import ROOT
 
-PAGES = ["README.md"] + [os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs")))]
+PAGES = ["README.md"] + sorted(
+    os.path.relpath(os.path.join(folder, name), ROOT)
+    for folder, _, names in os.walk(os.path.join(ROOT, "docs"))
+    for name in names
+    if name.endswith(".md")
+)
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)\s]*)?\)")
 
 
