@@ -91,10 +91,15 @@ def split(groups, memory=None):
     return planned
 
 
+SHOWN = 8  # populations listed by name in the plan; the rest are counted
+
+
 def describe(groups):
     """The plan in a few lines: populations, members each, and the memory estimate."""
     lines = []
-    for name, members in groups.items():
+    for name, members in list(groups.items())[:SHOWN]:
         need = POPULATION_BASE_BYTES + len(members) * member_bytes(members[0].settings)
         lines.append(f"  {name}: {len(members)} members, about {need / 2**30:.1f} GiB")
+    if len(groups) > SHOWN:
+        lines.append(f"  ... and {len(groups) - SHOWN} more")
     return "\n".join(lines)
