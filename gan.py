@@ -275,9 +275,14 @@ class GAN(Members, Cures):
     def d_loss(self, l_real, l_fake, axis):
         return d_loss_fn(l_real, l_fake, self.args.loss, axis)
 
+    @property
+    def batch_axes(self):
+        """What a mean over each member's batch runs over: everything, or a population's last two axes."""
+        return None if self.n is None else [-2, -1]
+
     def batch_mean(self, values):
         """The mean over each member's batch: a scalar, or (N,) for a population."""
-        return tf.reduce_mean(values, None if self.n is None else [-2, -1])
+        return tf.reduce_mean(values, self.batch_axes)
 
     def pretrain_update(self, d, labels):
         loss = self.batch_mean(tf.square(tf.sigmoid(self.discriminate(d, "D_pre")) - labels))
@@ -288,7 +293,7 @@ class GAN(Members, Cures):
             return loss, tf.group(*self.power_iteration("D_pre/"))
 
     def d_update(self, x, z):
-        axis = None if self.n is None else [-2, -1]
+        axis = self.batch_axes
         fake = self.generate(z)
         x_in, fake_in = (
             self.instance_noise(x, self.d_optimizer.step, 1),
@@ -313,7 +318,7 @@ class GAN(Members, Cures):
     def g_update(self, z, x=None, zd=None):
         """G's update against D, or with --unroll K against D after K more of its own updates on the
         step's last D batch (x, zd), differentiated through them (Metz et al. 2016)."""
-        axis = None if self.n is None else [-2, -1]
+        axis = self.batch_axes
         fake = self.instance_noise(self.generate(z), self.g_optimizer.step, 5)
         weights = self.unrolled_d(x, zd, axis) if self.args.unroll else None
         loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, axis)

@@ -104,7 +104,7 @@ class Monitor:
             self.model.load_member_values(self.session, self.final_weights)
             self.state["step"] = self.args.num_steps
             return True
-        if not (self.args.resume or not self.single):
+        if self.single and not self.args.resume:  # a study's population always resumes
             return False
         restored = files.restore_checkpoint(self.session, self.model.saver, self.run_dir)
         if restored is None:
@@ -249,10 +249,14 @@ class Monitor:
         diverged), else its early stop's, else the last."""
         values, state = self.model.member_values(self.session), self.state
         for i, status in enumerate(state["status"]):
+            source = None
             if self.args.keep_best and state["best_step"][i] is not None and status != DIVERGED:
-                values = copy_members(values, self.best, [i])
+                source = self.best
             elif status == EARLY_STOPPED:
-                values = copy_members(values, self.kept, [i])
+                source = self.kept
+            if source is not None:
+                for value, kept in zip(values, source, strict=True):
+                    value[i] = kept[i]  # fresh arrays from the session: filled in place
         return values
 
     def finish(self):
