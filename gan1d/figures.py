@@ -9,6 +9,7 @@ import numpy as np
 from .files import announce, temporary_path, write_atomic
 from .lazy import animation, plt
 from .metrics import ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density, mode_shares
+from .search import Range
 from .stats import summarise
 
 ANIM_POINTS = 1_000  # decision-boundary points kept per animation frame
@@ -266,4 +267,25 @@ def plot_sweep(path, groups, keys):
             for (j, i), value in np.ndenumerate(grid):
                 ax.text(i, j, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.5 else "black")
         fig.colorbar(image, ax=axes[0], label="converged share")
+    save_figure(fig, path)
+
+
+def plot_search(path, groups, keys, sweeps):
+    """A random search: each configuration's success rate against each drawn flag, one panel a flag
+    (log axes for log ranges), the success counted over every target the configuration ran on."""
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(3.6 * len(sweeps), 3.4), squeeze=False, sharey=True)
+    points = [(dict(zip(keys, key, strict=True)), summarise(rows)) for key, rows in groups.items()]
+    for ax, (dest, spec) in zip(axes[0], sweeps, strict=True):
+        xs = [values[dest] for values, _ in points]
+        rates = [s["success"] / s["runs"] for _, s in points]
+        if isinstance(spec, Range):
+            ax.scatter(xs, rates, s=18)
+            ax.set_xscale("log" if spec.log else "linear")
+        else:
+            ax.scatter([spec.index(x) for x in xs], rates, s=18)
+            ax.set_xticks(range(len(spec)), [str(v) for v in spec])
+        ax.set(xlabel=f"--{dest.replace('_', '-')}", ylim=(-0.04, 1.04))
+    axes[0][0].set_ylabel("success share")
+    fig.suptitle(f"{len(points)} configurations drawn, {points[0][1]['runs'] if points else 0} runs each")
+    fig.tight_layout()
     save_figure(fig, path)

@@ -96,6 +96,22 @@ def write_csv(path, rows, columns):
     write_text(path, text.getvalue())
 
 
+def read_results(path):
+    """A study's results.csv as its rows: numbers as floats (an empty cell as nan), True/False as
+    booleans, the rest as text. Raises OSError if unreadable."""
+    with open(path, newline="") as f:
+        return [{key: parsed_cell(value) for key, value in row.items()} for row in csv.DictReader(f)]
+
+
+def parsed_cell(text):
+    if text in ("True", "False"):
+        return text == "True"
+    try:
+        return float(text) if text != "" else math.nan
+    except ValueError:
+        return text
+
+
 def format_value(value):
     if isinstance(value, (float, np.floating)):
         return repr(float(value))

@@ -8,6 +8,8 @@ import os
 import shutil
 import tempfile
 
+from . import search
+
 EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130  # gan.py's exit statuses
 
 # Presets are sets of flag values; explicit flags win over them.
@@ -78,6 +80,8 @@ OUTPUT_FLAGS = {
     "compare",
     "loop",
     "sweep",
+    "search",
+    "score",
     "plot_seeds",
 }
 
@@ -104,6 +108,16 @@ non_negative = checked(float, lambda v: math.isfinite(v) and v >= 0, "a finite n
 finite = checked(float, math.isfinite, "a finite number")
 decay = checked(float, lambda v: 0 < v <= 1, "a number in (0, 1]")
 fraction = checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
+# The flag types a --sweep range LOW:HIGH may span, and whether each takes whole numbers.
+NUMBER_TYPES = {
+    positive_int: True,
+    count: True,
+    positive: False,
+    non_negative: False,
+    finite: False,
+    decay: False,
+    fraction: False,
+}
 
 
 # Flags a study can sweep (--sweep FLAG=V1,V2,...): per-member scalars share a population, the others get one each.
@@ -131,9 +145,16 @@ LEARNING_RATE_HELP = "0.03; 0.005 with --minibatch; 0.001 with --optimizer adam"
 
 # Classic data shapes (--target), each a set of --mu, --sigma and --weights; explicit flags win.
 TARGETS = {
+    "one-mode": {"mu": [4.0], "sigma": 0.5},  # the 2016 data
     "two-modes": {"mu": [2.0, 6.0], "sigma": 0.5},
+    "near-modes": {"mu": [2.5, 5.5], "sigma": 0.5},  # 6 sigma apart, against two-modes' 8
     "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
+    "three-modes": {"mu": [1.0, 4.0, 7.0], "sigma": 0.5},
     "five-modes": {"mu": [1.0, 2.5, 4.0, 5.5, 7.0], "sigma": 0.2},  # 7.5 sigma apart: gaps of 0.3 between modes
+}
+SCORES = {
+    "success": "the success rate (accurate on one mode, separated on a mixture), then the median w1",
+    "w1": "the median w1, then the success rate",
 }
 
 
@@ -160,12 +181,20 @@ finite_list = listed(finite, "finite numbers")
 positive_list = listed(positive, "finite numbers > 0")
 
 
-def preset_list(text):
-    names = text.split(",")
-    for name in names:
-        if name not in PRESETS:
-            raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(PRESETS)}")
-    return names
+def names_of(table):
+    """An argparse type: a comma list of table's keys."""
+
+    def parse(text):
+        names = text.split(",")
+        for name in names:
+            if name not in table:
+                raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(table)}")
+        return names
+
+    return parse
+
+
+preset_list, target_list = names_of(PRESETS), names_of(TARGETS)
 
 
 class FlagParser(argparse.ArgumentParser):
@@ -191,10 +220,12 @@ class FlagParser(argparse.ArgumentParser):
     def parse(self, argv=None):
         raw = self.parse_args(argv)
         given = {k: v for k, v in vars(raw).items() if v is not None}
-        if not raw.seeds and raw.preset is not None and len(raw.preset) > 1:
-            self.error(
-                f"argument --preset: {','.join(raw.preset)!r} names several presets, which only a study (--seeds) runs"
-            )
+        for flag in ("preset", "target"):
+            names = getattr(raw, flag)
+            if not raw.seeds and names is not None and len(names) > 1:
+                self.error(
+                    f"argument --{flag}: {','.join(names)!r} names several {flag}s, which only a study (--seeds) runs"
+                )
         if "sweep" in given:
             given["sweep"] = self.parse_sweeps(given["sweep"])
         args = self.settings(given)
@@ -212,7 +243,8 @@ class FlagParser(argparse.ArgumentParser):
         return argparse.Namespace(**values, given=sorted(given))
 
     def parse_sweeps(self, texts):
-        """--sweep FLAG=V1,V2,... (repeatable) -> [(dest, [values])], each value checked as FLAG checks it."""
+        """--sweep FLAG=V1,V2,... or FLAG=LOW:HIGH[:log] (repeatable) -> [(dest, [values] or Range)],
+        each value checked as FLAG checks it."""
         sweeps = []
         for text in texts or []:
             flag, _, values = text.partition("=")
@@ -223,23 +255,35 @@ class FlagParser(argparse.ArgumentParser):
             if dest in [d for d, _ in sweeps]:
                 self.error(f"argument --sweep: {flag} is swept twice")
             action = self._option_string_actions["--" + dest.replace("_", "-")]
-            parsed = []
-            for value in values.split(","):
-                try:
-                    parsed.append(action.type(value) if action.type else value)
-                except argparse.ArgumentTypeError as error:
-                    self.error(f"argument --sweep: {flag}: {error}")
-                if action.choices and parsed[-1] not in action.choices:
-                    self.error(f"argument --sweep: {flag}: {value!r} is not one of {', '.join(action.choices)}")
-            sweeps.append((dest, parsed))
+            sweeps.append((dest, self.sweep_values(flag, values, action)))
         return sweeps
+
+    def sweep_values(self, flag, values, action):
+        """A sweep's values: a Range for LOW:HIGH[:log], else the list, each checked as FLAG checks it."""
+        convert = action.type or str
+        if ":" in values:
+            if action.choices or convert not in NUMBER_TYPES:
+                self.error(f"argument --sweep: {flag} takes a list of values, not a range {values!r}")
+            try:
+                return search.parse_range(values, convert, whole=NUMBER_TYPES[convert])
+            except (argparse.ArgumentTypeError, ValueError) as error:
+                self.error(f"argument --sweep: {flag}: {error}")
+        parsed = []
+        for value in values.split(","):
+            try:
+                parsed.append(convert(value))
+            except argparse.ArgumentTypeError as error:
+                self.error(f"argument --sweep: {flag}: {error}")
+            if action.choices and parsed[-1] not in action.choices:
+                self.error(f"argument --sweep: {flag}: {value!r} is not one of {', '.join(action.choices)}")
+        return parsed
 
 
 def resolve(given, defaults):
     """Flag values: the 2016 defaults, then the preset's and the target's, then the flags given;
     then the defaults that derive from other flags."""
     preset = given.get("preset", defaults["preset"])[0]
-    values = {**defaults, **PRESETS[preset], **TARGETS.get(given.get("target"), {})}
+    values = {**defaults, **PRESETS[preset], **TARGETS.get((given.get("target") or [None])[0], {})}
     if given.get("minibatch"):
         values.update(PRESETS_MINIBATCH.get(preset, {}))
     values.update(given)
@@ -286,7 +330,7 @@ def run_name(explicit, resolved, with_seed=True, skip=frozenset()):
         if isinstance(value, bool):
             parts.append(flag if value else f"no-{flag}")
         elif isinstance(value, list):
-            parts.append(f"{flag}-{'+'.join(f'{v:g}' for v in value)}")
+            parts.append(f"{flag}-{'+'.join(f'{v:g}' if isinstance(v, float) else str(v) for v in value)}")
         else:
             parts.append(f"{flag}-{value:g}" if isinstance(value, float) else f"{flag}-{value}")
     if with_seed:
@@ -313,6 +357,12 @@ def check_combinations(args):
         )
     if args.sweep and not args.seeds:
         return "argument --sweep: sweeps belong to a study: add --seeds N"
+    if args.search and not args.sweep:
+        return "argument --search: draws configurations from the sweeps: add --sweep FLAG=LOW:HIGH or FLAG=V1,V2,..."
+    ranged = [dest for dest, spec in args.sweep if isinstance(spec, search.Range)]
+    if ranged and not args.search:
+        flag = ranged[0].replace("_", "-")
+        return f"argument --sweep: {flag}'s range is drawn from by a random search: add --search N, or list values"
     if args.plot_seeds and not args.seeds:
         return "argument --plot-seeds: draws seeds of a study: add --seeds N"
     outside = [s for s in args.plot_seeds if not args.seed <= s < args.seed + args.seeds]

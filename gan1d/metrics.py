@@ -162,6 +162,14 @@ def is_accurate(r):
     return finished and r["w1"] <= ACCURATE_W1 and low <= r["std_ratio"] <= high
 
 
+def is_success(r):
+    """What a study counts as success: accurate on one mode; on a mixture, finished with every
+    mode separated (docs/metrics.md)."""
+    if r.get("modes", 1) == 1:
+        return is_accurate(r)
+    return r["status"] in FINISHED and r.get("separated") == 1.0
+
+
 VERDICTS = ("accurate", "converged", "failed", "diverged")
 ADVICE = (
     "What usually helps: another --seed, --preset robust, or a lower --learning-rate; the README's "

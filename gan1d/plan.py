@@ -30,7 +30,8 @@ def available_memory():
 
 def configurations(args):
     """How many configurations the study runs, each over --seeds seeds."""
-    return len(args.preset) * (2 if args.compare else 1) * math.prod(len(values) for _, values in args.sweep)
+    drawn = args.search or math.prod(len(values) for _, values in args.sweep)
+    return len(args.preset) * (2 if args.compare else 1) * len(args.target or [None]) * drawn
 
 
 def check_size(args, memory=None):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .lazy import stats
-from .metrics import is_accurate, is_converged
+from .metrics import is_accurate, is_converged, is_success
 
 CONFIDENCE = 0.95
 MODE_MEDIANS = ("modes_captured", "high_quality", "gap_mass")
@@ -52,6 +52,8 @@ def summarise(rows):
         "std_ratio": np.percentile([r["std_ratio"] for r in finished], [25, 50, 75]) if finished else [math.nan] * 3,
         "ks": float(np.median([r["ks"] for r in finished])) if finished else math.nan,
         "separated": int(sum(r.get("separated", 0) == 1 for r in finished)),
+        "success": sum(map(is_success, rows)),
+        "success_ci": wilson(sum(map(is_success, rows)), n),
         **{k: float(np.median([r[k] for r in finished])) if finished else math.nan for k in MODE_MEDIANS},
     }
 
@@ -130,3 +132,36 @@ def comparisons(groups, keys):
                 f"{verdict}"
             )
     return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def ranked(results, keys, score):
+    """[(configuration key, summary)], best first by score (flags.SCORES): the success rate then
+    the median w1, or the median w1 then the success rate. A configuration pools its targets' runs."""
+    summaries = [(key, summarise(rows)) for key, rows in group_rows(results, keys).items()]
+    rate = {key: s["success"] / s["runs"] for key, s in summaries}
+    if score == "w1":
+        return sorted(summaries, key=lambda ks: (ks[1]["w1"][0], -rate[ks[0]]))
+    return sorted(summaries, key=lambda ks: (-rate[ks[0]], ks[1]["w1"][0]))
+
+
+def ranking_table(results, keys, score):
+    """A search's configurations ranked by score, in Markdown: success and median w1 with their
+    intervals, each target's successes, and whether the intervals set a configuration below the first."""
+    targets = sorted({r["target"] for r in results if r.get("target") is not None})
+    order = ranked(results, keys, score)
+    by_target = {t: group_rows([r for r in results if r.get("target") == t], keys) for t in targets}
+    head = ["rank", *[k.replace("_", " ") for k in keys], "runs", "success [95% CI]", "w1 median [95% CI]", "diverged"]
+    lines = ["| " + " | ".join(head + [f"{t} success" for t in targets] + ["below the first"]) + " |"]
+    lines.append("|" + "---|" * (len(head) + len(targets) + 1))
+    best = order[0][1] if order else None
+    for i, (key, s) in enumerate(order, 1):
+        w1, (lo, hi) = s["w1"]
+        below = separated(s["success_ci"], best["success_ci"]) or separated(s["w1"][1], best["w1"][1])
+        cells = [str(i), *map(str, key), str(s["runs"]), rate(s["success"], s["success_ci"], s["runs"])]
+        cells += [f"{w1:.3f} [{lo:.3f}, {hi:.3f}]", str(s["diverged"])]
+        for t in targets:
+            rows = by_target[t].get(key, [])
+            cells.append(f"{sum(map(is_success, rows))}/{len(rows)}")
+        cells.append("yes" if i > 1 and below else "no")
+        lines.append("| " + " | ".join(cells) + " |")
+    return f"## Configurations ranked by {score}\n\n" + "\n".join(lines) + "\n\n"

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files, plan
-from .figures import plot_distributions, plot_study, plot_sweep
+from . import files, plan, search
+from .figures import plot_distributions, plot_search, plot_study, plot_sweep
 from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PER_MEMBER, run_name
 from .metrics import (
     ACCURATE_STD_RATIO,
@@ -29,11 +29,12 @@ from .metrics import (
     batch_metrics,
     is_accurate,
     is_converged,
+    is_success,
     metrics,
     verdict,
 )
 from .monitor import ROW_COLUMNS, StopRequest
-from .stats import comparisons, configuration_table
+from .stats import comparisons, configuration_table, group_rows, ranking_table
 from .target import Target
 
 STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
@@ -50,30 +51,41 @@ STUDY_ONLY = {"seeds", "compare", "sweep", "plot_seeds"}  # the study's own flag
 
 
 def study_runs(args, settings):
-    """Every run of the study, preset x minibatch x sweep values x seed; settings(given) resolves
-    a run's flags as the command line would."""
-    given = {k: getattr(args, k) for k in args.given if k not in {"preset", "seed", "minibatch"}}
+    """Every run of the study, preset x minibatch x target x configuration (the sweep's grid or
+    the search's draws) x seed; settings(given) resolves a run's flags as the command line would."""
+    crossed = {"preset", "seed", "minibatch", "target"}
+    given = {k: getattr(args, k) for k in args.given if k not in crossed}
     minibatch = [False, True] if args.compare else [args.minibatch if "minibatch" in args.given else None]
-    swept = [[(dest, v) for v in values] for dest, values in args.sweep]
+    targets = args.target or [None]
     runs = []
-    for preset, mb, combo in itertools.product(args.preset, minibatch, itertools.product(*swept)):
+    for preset, mb, target, drawn in itertools.product(args.preset, minibatch, targets, search.configurations(args)):
         for seed in range(args.seed, args.seed + args.seeds):
-            values = {**given, "preset": [preset], "seed": seed, **dict(combo)}
+            values = {**given, "preset": [preset], "seed": seed, **drawn}
             if mb is not None:
                 values["minibatch"] = mb
+            if target is not None:
+                values["target"] = [target]
             run = settings(values)
-            run.quiet, run.sweep = True, []
-            names = set(args.given) | {"minibatch"} | {dest for dest, _ in combo}
+            run.quiet, run.sweep, run.search = True, [], 0
+            names = set(args.given) | {"minibatch"} | set(drawn)
             run.run_name = run_name(names, vars(run))
-            runs.append(StudyRun(run, dict(combo)))
+            swept = {"target": target, **drawn} if len(targets) > 1 else drawn
+            runs.append(StudyRun(run, swept))
     return runs
 
 
 def study_dir(args):
     skip = {"minibatch"} if args.compare else set()
     base = run_name(set(args.given), vars(args), with_seed=False, skip=skip).replace(",", "+")
-    swept = "".join(f"_{dest.replace('_', '-')}-{'+'.join(map(str, values))}" for dest, values in args.sweep)
-    return os.path.join(args.out_dir, f"study_{base}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
+    drawn = f"_search-{args.search}" if args.search else ""
+    swept = "".join("_" + search.describe(dest, spec) for dest, spec in args.sweep)
+    return os.path.join(args.out_dir, f"study_{base}{drawn}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
+
+
+def study_keys(args):
+    """The columns that name a configuration of the study: the target last among them."""
+    targets = ["target"] if len(args.target or []) > 1 else []
+    return ["preset", "minibatch", *[dest for dest, _ in args.sweep], *targets]
 
 
 def shared_settings(run):
@@ -256,17 +268,23 @@ class StudyProgress:
 
 def write_study(folder, args, results, wall_seconds, target_of):
     swept = [dest for dest, _ in args.sweep]
-    columns = ["preset", "minibatch", *swept, "seed", "status", "steps", "diverged_step", "verdict"]
+    keys = study_keys(args)
+    columns = [*keys, "seed", "status", "steps", "diverged_step", "verdict", "success", "modes"]
+    for row in results:
+        row["success"] = int(is_success(row))
     files.write_csv(os.path.join(folder, "results.csv"), results, columns + STUDY_METRICS + ["population"])
-    keys = ["preset", "minibatch", *swept]
     table, groups = configuration_table(results, keys)
+    drawn = [k for k in keys if k != "target"]  # a configuration pools its targets' runs
+    ranked = ranking_table(results, drawn, args.score) if args.search else ""
     text = (
-        f"# Study: {len(results)} runs\n\nThis invocation: {wall_seconds:.0f} s.\n\n{table}\n\n"
+        f"# Study: {len(results)} runs\n\nThis invocation: {wall_seconds:.0f} s.\n\n{ranked}{table}\n\n"
         f"{comparisons(groups, keys)}\n\n{definitions()}"
     )
     files.write_text(os.path.join(folder, "summary.md"), text)
     plot_study(os.path.join(folder, "study.png"), groups, keys, SavedSamples(folder), target_of)
-    if 1 <= len(swept) <= 2:
+    if args.search:
+        plot_search(os.path.join(folder, "search.png"), group_rows(results, drawn), drawn, args.sweep)
+    elif 1 <= len(swept) <= 2:
         plot_sweep(os.path.join(folder, "sweep.png"), groups, keys)
     print(text)
 

@@ -67,7 +67,7 @@ BAD_FLAGS = [
     (["--mu", "2,x"], "--mu"),
     (["--mu", "2,6", "--weights", "1"], "--weights"),
     (["--weights", "1,-2"], "--weights"),
-    (["--target", "three-modes"], "--target"),
+    (["--target", "seven-modes"], "--target"),
 ]
 
 
