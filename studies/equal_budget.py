@@ -62,21 +62,21 @@ OUT = os.path.join(
 DOCS = os.path.join(ROOT, "docs", "equal-budget")
 
 
-def search_command(method):
+def search_command(method, out):
     flags, own = METHODS[method]
     sweeps = [arg for sweep in SHARED + own for arg in ("--sweep", sweep)]
     seed, seeds = TUNING_SEEDS
     return [*BASE, *flags, "--target", ",".join(TUNING_TARGETS), "--search", str(SEARCH), *sweeps,
-            "--score", SCORE, "--seed", str(seed), "--seeds", str(seeds), "--out-dir", os.path.join(OUT, "search", method)]  # fmt: skip
+            "--score", SCORE, "--seed", str(seed), "--seeds", str(seeds), "--out-dir", os.path.join(out, "search", method)]  # fmt: skip
 
 
-def held_out_command(method, best):
+def held_out_command(method, best, out):
     flags, _ = METHODS[method]
     chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
     seed, seeds = HELD_OUT_SEEDS
     targets = ",".join(TUNING_TARGETS + HELD_OUT_TARGETS)
     return [*BASE, *flags, *chosen, "--target", targets, "--seed", str(seed), "--seeds", str(seeds),
-            "--plot-seeds", str(FIGURE_SEED), "--out-dir", os.path.join(OUT, "held-out", method)]  # fmt: skip
+            "--plot-seeds", str(FIGURE_SEED), "--out-dir", os.path.join(out, "held-out", method)]  # fmt: skip
 
 
 def swept_flags(method):
@@ -91,9 +91,9 @@ def results_of(folder):
     return files.read_results(path) if path and os.path.exists(path) else None
 
 
-def best_configuration(method):
+def best_configuration(method, out):
     """The method's first configuration by SCORE over the tuning targets: {dest: value}."""
-    rows = results_of(os.path.join(OUT, "search", method))
+    rows = results_of(os.path.join(out, "search", method))
     if rows is None:
         raise SystemExit(f"equal_budget.py: the search of {method} has not finished: run the search step")
     keys = swept_flags(method)
@@ -109,22 +109,22 @@ def run_gan(arguments):
         raise SystemExit(status)
 
 
-def run_searches():
+def run_searches(out):
     for method in METHODS:
-        run_gan(search_command(method))
+        run_gan(search_command(method, out))
 
 
-def run_held_out():
+def run_held_out(out):
     for method in METHODS:
-        run_gan(held_out_command(method, best_configuration(method)))
+        run_gan(held_out_command(method, best_configuration(method, out), out))
 
 
-def copy_results():
+def copy_results(out):
     """Each study's results.csv, beside the docs page: docs/equal-budget/{search,held-out}/METHOD.csv."""
     for step in ("search", "held-out"):
         os.makedirs(os.path.join(DOCS, step), exist_ok=True)
         for method in METHODS:
-            folder = os.path.join(OUT, step, method)
+            folder = os.path.join(out, step, method)
             studies = [d for d in os.listdir(folder) if d.startswith("study_")] if os.path.isdir(folder) else []
             if len(studies) == 1 and os.path.exists(os.path.join(folder, studies[0], "results.csv")):
                 shutil.copyfile(
@@ -137,17 +137,16 @@ def main():
     parser.add_argument("step", nargs="?", default="all", choices=["search", "held-out", "report", "all"])
     parser.add_argument("--out", default=OUT, help=f"folder of the studies (default: {os.path.relpath(OUT, ROOT)})")
     options = parser.parse_args()
-    global OUT  # noqa: PLW0603  (one folder for every step of this invocation)
-    OUT, step = os.path.abspath(options.out), options.step
+    out, step = os.path.abspath(options.out), options.step
     if step in ("search", "all"):
-        run_searches()
+        run_searches(out)
     if step in ("held-out", "all"):
-        run_held_out()
+        run_held_out(out)
     if step in ("report", "all"):
         from report import report  # noqa: PLC0415  (the tables and figures, studies/report.py)
 
-        copy_results()
-        report(METHODS, TUNING_TARGETS, HELD_OUT_TARGETS, DOCS, OUT, FIGURE_SEED)
+        copy_results(out)
+        report(METHODS, TUNING_TARGETS, HELD_OUT_TARGETS, DOCS, out, FIGURE_SEED)
 
 
 if __name__ == "__main__":
