@@ -21,67 +21,28 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+import protocol  # noqa: E402  (studies/protocol.py)
+from report import report  # noqa: E402  (the tables and figures, studies/report.py)
+
 from gan1d import files  # noqa: E402
 from gan1d.stats import ranked  # noqa: E402
 
-# ----------------------------------------------------------------------------- the protocol
-# Declared before the first run; docs/equal-budget.md states it in words.
-BASE = ["--preset", "robust", "--r1", "0"]  # the robust preset without its R1: the plain non-saturating GAN
-SHARED = [  # every method searches these, in this order (the first dimensions of the sequence)
-    "learning-rate=0.0001:0.01:log",
-    "beta1=0:0.9",
-    "g-input-scale=0.125:1:log",
-    "d-steps=1,5",
-    "batch-size=64,256",
-]
-METHODS = {  # name: (its flags on top of BASE, its own ranges)
-    "non-saturating": ([], []),
-    "minimax": (["--loss", "minimax"], []),
-    "least-squares": (["--loss", "ls"], []),
-    "hinge": (["--loss", "hinge"], []),
-    "wgan-gp": (["--loss", "wgan", "--beta2", "0.9"], ["gp=1:30:log"]),
-    "r1": ([], ["r1=0.01:10:log"]),
-    "instance-noise": ([], ["instance-noise=0.05:1:log"]),
-    "spectral-norm": (["--spectral-norm"], []),
-    "pacgan2": (["--pack", "2"], []),
-    "pacgan4": (["--pack", "4"], []),
-    "unrolled5": (["--unroll", "5"], []),
-    "minibatch": (["--minibatch", "--minibatch-group", "16"], ["d-init=0.1:1:log"]),
-    "two-time-scales": ([], ["g-learning-rate=0.0001:0.01:log"]),
-}
-SEARCH = 16  # configurations per method, each on every tuning target and tuning seed
-TUNING_TARGETS = ["one-mode", "two-modes"]
-TUNING_SEEDS = (0, 4)  # --seed, --seeds: seeds 0-3; also the search sequence's seed
-HELD_OUT_TARGETS = ["near-modes", "unequal-modes", "three-modes"]
-HELD_OUT_SEEDS = (1000, 20)  # seeds 1000-1019, never used in tuning
-FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
-SCORE = "success"  # the success rate (accurate on one mode, separated on a mixture), then the median w1
-OUT = os.path.join(
-    ROOT, "runs", "equal-budget"
-)  # the studies' folders (--out); only results.csv files are kept in docs/
-DOCS = os.path.join(ROOT, "docs", "equal-budget")
-
 
 def search_command(method, out):
-    flags, own = METHODS[method]
-    sweeps = [arg for sweep in SHARED + own for arg in ("--sweep", sweep)]
-    seed, seeds = TUNING_SEEDS
-    return [*BASE, *flags, "--target", ",".join(TUNING_TARGETS), "--search", str(SEARCH), *sweeps,
-            "--score", SCORE, "--seed", str(seed), "--seeds", str(seeds), "--out-dir", os.path.join(out, "search", method)]  # fmt: skip
+    flags, own = protocol.METHODS[method]
+    sweeps = [arg for sweep in protocol.SHARED + own for arg in ("--sweep", sweep)]
+    seed, seeds = protocol.TUNING_SEEDS
+    return [*protocol.BASE, *flags, "--target", ",".join(protocol.TUNING_TARGETS), "--search", str(protocol.SEARCH), *sweeps,
+            "--score", protocol.SCORE, "--seed", str(seed), "--seeds", str(seeds), "--out-dir", os.path.join(out, "search", method)]  # fmt: skip
 
 
-def held_out_command(method, best, out):
-    flags, _ = METHODS[method]
+def held_out_command(method, best, out, step="held-out"):
+    flags, _ = protocol.METHODS[method]
     chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
-    seed, seeds = HELD_OUT_SEEDS
-    targets = ",".join(TUNING_TARGETS + HELD_OUT_TARGETS)
-    return [*BASE, *flags, *chosen, "--target", targets, "--seed", str(seed), "--seeds", str(seeds),
-            "--plot-seeds", str(FIGURE_SEED), "--out-dir", os.path.join(out, "held-out", method)]  # fmt: skip
-
-
-def swept_flags(method):
-    """The dests a method's search draws, in the sequence's order."""
-    return [sweep.split("=")[0].replace("-", "_") for sweep in SHARED + METHODS[method][1]]
+    seed, seeds = protocol.HELD_OUT_SEEDS
+    targets = ",".join(protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS)
+    return [*protocol.BASE, *flags, *chosen, "--target", targets, "--seed", str(seed), "--seeds", str(seeds),
+            "--plot-seeds", str(protocol.FIGURE_SEED), "--out-dir", os.path.join(out, step, method)]  # fmt: skip
 
 
 def results_of(folder):
@@ -91,13 +52,13 @@ def results_of(folder):
     return files.read_results(path) if path and os.path.exists(path) else None
 
 
-def best_configuration(method, out):
-    """The method's first configuration by SCORE over the tuning targets: {dest: value}."""
+def best_configuration(method, out, targets):
+    """The method's first configuration by protocol.SCORE over its search's runs on targets: {dest: value}."""
     rows = results_of(os.path.join(out, "search", method))
     if rows is None:
         raise SystemExit(f"equal_budget.py: the search of {method} has not finished: run the search step")
-    keys = swept_flags(method)
-    (key, _), *_ = ranked(rows, keys, SCORE)
+    keys = protocol.swept_flags(method)
+    (key, _), *_ = ranked([r for r in rows if r["target"] in targets], keys, protocol.SCORE)
     return {dest: (int(v) if float(v).is_integer() and dest in ("d_steps", "batch_size") else v) for dest, v in zip(keys, key, strict=True)}  # fmt: skip
 
 
@@ -110,32 +71,38 @@ def run_gan(arguments):
 
 
 def run_searches(out):
-    for method in METHODS:
+    for method in protocol.METHODS:
         run_gan(search_command(method, out))
 
 
 def run_held_out(out):
-    for method in METHODS:
-        run_gan(held_out_command(method, best_configuration(method, out), out))
+    """Each method's best configuration, then its best for mixtures where that is another one."""
+    for step, targets in protocol.SELECTIONS.items():
+        for method in protocol.METHODS:
+            best = best_configuration(method, out, targets)
+            if step == "held-out" or best != best_configuration(method, out, protocol.TUNING_TARGETS):
+                run_gan(held_out_command(method, best, out, step))
 
 
 def copy_results(out):
-    """Each study's results.csv, beside the docs page: docs/equal-budget/{search,held-out}/METHOD.csv."""
-    for step in ("search", "held-out"):
-        os.makedirs(os.path.join(DOCS, step), exist_ok=True)
-        for method in METHODS:
+    """Each study's results.csv, beside the docs page: docs/equal-budget/STEP/METHOD.csv."""
+    for step in ("search", *protocol.SELECTIONS):
+        os.makedirs(os.path.join(protocol.DOCS, step), exist_ok=True)
+        for method in protocol.METHODS:
             folder = os.path.join(out, step, method)
             studies = [d for d in os.listdir(folder) if d.startswith("study_")] if os.path.isdir(folder) else []
             if len(studies) == 1 and os.path.exists(os.path.join(folder, studies[0], "results.csv")):
                 shutil.copyfile(
-                    os.path.join(folder, studies[0], "results.csv"), os.path.join(DOCS, step, f"{method}.csv")
+                    os.path.join(folder, studies[0], "results.csv"), os.path.join(protocol.DOCS, step, f"{method}.csv")
                 )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", nargs="?", default="all", choices=["search", "held-out", "report", "all"])
-    parser.add_argument("--out", default=OUT, help=f"folder of the studies (default: {os.path.relpath(OUT, ROOT)})")
+    parser.add_argument(
+        "--out", default=protocol.OUT, help=f"folder of the studies (default: {os.path.relpath(protocol.OUT, ROOT)})"
+    )
     options = parser.parse_args()
     out, step = os.path.abspath(options.out), options.step
     if step in ("search", "all"):
@@ -143,10 +110,8 @@ def main():
     if step in ("held-out", "all"):
         run_held_out(out)
     if step in ("report", "all"):
-        from report import report  # noqa: PLC0415  (the tables and figures, studies/report.py)
-
         copy_results(out)
-        report(METHODS, TUNING_TARGETS, HELD_OUT_TARGETS, DOCS, out, FIGURE_SEED)
+        report(out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,48 @@
+"""The equal-budget study's protocol (docs/equal-budget.md), declared before its first run: the
+methods, the ranges each searches, the budget, the tuning and held-out targets and seeds, the score."""
+
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+BASE = ["--preset", "robust", "--r1", "0"]  # the robust preset without its R1: the plain non-saturating GAN
+SHARED = [  # every method searches these, in this order (the first dimensions of the sequence)
+    "learning-rate=0.0001:0.01:log",
+    "beta1=0:0.9",
+    "g-input-scale=0.125:1:log",
+    "d-steps=1,5",
+    "batch-size=64,256",
+]
+METHODS = {  # name: (its flags on top of BASE, its own ranges)
+    "non-saturating": ([], []),
+    "minimax": (["--loss", "minimax"], []),
+    "least-squares": (["--loss", "ls"], []),
+    "hinge": (["--loss", "hinge"], []),
+    "wgan-gp": (["--loss", "wgan", "--beta2", "0.9"], ["gp=1:30:log"]),
+    "r1": ([], ["r1=0.01:10:log"]),
+    "instance-noise": ([], ["instance-noise=0.05:1:log"]),
+    "spectral-norm": (["--spectral-norm"], []),
+    "pacgan2": (["--pack", "2"], []),
+    "pacgan4": (["--pack", "4"], []),
+    "unrolled5": (["--unroll", "5"], []),
+    "minibatch": (["--minibatch", "--minibatch-group", "16"], ["d-init=0.1:1:log"]),
+    "two-time-scales": ([], ["g-learning-rate=0.0001:0.01:log"]),
+}
+SEARCH = 16  # configurations per method, each on every tuning target and tuning seed
+TUNING_TARGETS = ["one-mode", "two-modes"]
+TUNING_SEEDS = (0, 4)  # --seed, --seeds: seeds 0-3; also the search sequence's seed
+HELD_OUT_TARGETS = ["near-modes", "unequal-modes", "three-modes"]
+HELD_OUT_SEEDS = (1000, 20)  # seeds 1000-1019, never used in tuning
+FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
+# Which configuration of each method's search is rerun on the held-out seeds (into runs/.../STEP):
+# its best over both tuning targets, and its best on the two-mode one, if that is another.
+SELECTIONS = {"held-out": TUNING_TARGETS, "held-out-mixtures": ["two-modes"]}
+SCORE = "success"  # the success rate (accurate on one mode, separated on a mixture), then the median w1
+# The studies' folders (equal_budget.py --out); of them, only the results.csv files are kept, in DOCS.
+OUT = os.path.join(ROOT, "runs", "equal-budget")
+DOCS = os.path.join(ROOT, "docs", "equal-budget")
+
+
+def swept_flags(method):
+    """The dests a method's search draws, in the sequence's order."""
+    return [sweep.split("=")[0].replace("-", "_") for sweep in SHARED + METHODS[method][1]]

@@ -1,0 +1,192 @@
+"""The equal-budget study's report: from the results.csv files its gan.py studies wrote, the
+tables of docs/equal-budget.md (printed as Markdown) and its two figures (the held-out rates as a
+heat map with their intervals written in, and the final histograms of one held-out seed,
+method x target). Run by `python studies/equal_budget.py report`."""
+
+import os
+
+import numpy as np
+import protocol
+
+from gan1d import files
+from gan1d.figures import save_figure
+from gan1d.flags import TARGETS
+from gan1d.lazy import plt
+from gan1d.metrics import density, is_success
+from gan1d.stats import median_interval, ranked, separated, wilson
+from gan1d.target import Target
+
+FIGURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plots", "readme", "equal-budget")
+
+
+def target_of(name):
+    shape = TARGETS[name]
+    return Target(shape["mu"], shape["sigma"], shape.get("weights"))
+
+
+def cell(rows):
+    """k/n with its Wilson interval, the median w1 with its bootstrap interval, the diverged count."""
+    k, n = sum(map(is_success, rows)), len(rows)
+    w1 = [r["w1"] if r["status"] != "diverged" and np.isfinite(r["w1"]) else np.inf for r in rows]
+    median, w1_ci = median_interval(w1)
+    return {"k": k, "n": n, "ci": wilson(k, n), "w1": median, "w1_ci": w1_ci,
+            "diverged": sum(r["status"] == "diverged" for r in rows)}  # fmt: skip
+
+
+def held_out_rows(method, docs, step):
+    """A method's held-out rows of one selection (docs/equal-budget/STEP/METHOD.csv); a method whose
+    best for mixtures is its best overall has only the held-out step's. None if not run."""
+    for folder in (step, "held-out"):
+        path = os.path.join(docs, folder, f"{method}.csv")
+        if os.path.exists(path):
+            return files.read_results(path)
+    return None
+
+
+def held_out_cells(methods, targets, docs, step="held-out"):
+    """{method: {target: cell}} of one selection's reruns."""
+    cells = {}
+    for method in methods:
+        rows = held_out_rows(method, docs, step)
+        if rows is not None:
+            cells[method] = {t: cell([r for r in rows if r["target"] == t]) for t in targets}
+    return cells
+
+
+def mixture_recipe(cells):
+    """The method whose rerun separates the two-mode tuning target most often on the held-out seeds,
+    then with the lowest median w1 there: the modes preset's recipe. The held-out targets play no part."""
+    return min(cells, key=lambda m: (-cells[m]["two-modes"]["k"], cells[m]["two-modes"]["w1"]))
+
+
+def search_table(methods, docs, score, tuned_on):
+    """Each method's best configuration by score over its search's runs on the targets tuned_on,
+    with its tuning counts."""
+    lines = [
+        "| method | best configuration | tuning success [95% CI] | one-mode | two-modes |",
+        "|---|---|---|---|---|",
+    ]
+    for method in methods:
+        path = os.path.join(docs, "search", f"{method}.csv")
+        if not os.path.exists(path):
+            continue
+        rows = files.read_results(path)
+        keys = protocol.swept_flags(method)
+        (key, s), *_ = ranked([r for r in rows if r["target"] in tuned_on], keys, score)
+        chosen = [r for r in rows if tuple(r[k] for k in keys) == key]
+        per = [sum(map(is_success, [r for r in chosen if r["target"] == t])) for t in ("one-mode", "two-modes")]
+        shown = " ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in zip(keys, key, strict=True))
+        lo, hi = s["success_ci"]
+        lines.append(
+            f"| {method} | `{shown}` | {s['success']}/{s['runs']} [{lo:.2f}, {hi:.2f}] | {per[0]}/4 | {per[1]}/4 |"
+        )
+    return "\n".join(lines)
+
+
+def held_out_table(cells, targets, tuned):
+    """Method x target: success k/n [CI] and median w1 [CI]; the tuning targets marked."""
+    head = [f"{t} (tuning target)" if t in tuned else f"{t} (held out)" for t in targets]
+    lines = ["| method | " + " | ".join(head) + " |", "|---|" + "---|" * len(targets)]
+    for method, by_target in cells.items():
+        parts = []
+        for t in targets:
+            c = by_target[t]
+            div = f", {c['diverged']} diverged" if c["diverged"] else ""
+            parts.append(f"{c['k']}/{c['n']} [{c['ci'][0]:.2f}, {c['ci'][1]:.2f}]; w1 {c['w1']:.3f} "
+                         f"[{c['w1_ci'][0]:.3f}, {c['w1_ci'][1]:.3f}]{div}")  # fmt: skip
+        lines.append(f"| {method} | " + " | ".join(parts) + " |")
+    return "\n".join(lines)
+
+
+def against(cells, targets, reference="non-saturating"):
+    """Where the intervals separate a method from the reference, target by target."""
+    lines = []
+    base = cells.get(reference)
+    if base is None:
+        return ""
+    for t in targets:
+        above = [m for m, c in cells.items() if m != reference and separated(c[t]["ci"], base[t]["ci"])
+                 and c[t]["k"] / c[t]["n"] > base[t]["k"] / base[t]["n"]]  # fmt: skip
+        below = [m for m, c in cells.items() if m != reference and separated(c[t]["ci"], base[t]["ci"])
+                 and c[t]["k"] / c[t]["n"] < base[t]["k"] / base[t]["n"]]  # fmt: skip
+        closer = [m for m, c in cells.items() if m != reference and separated(c[t]["w1_ci"], base[t]["w1_ci"])
+                  and c[t]["w1"] < base[t]["w1"]]  # fmt: skip
+        b = base[t]
+        lines.append(
+            f"- {t}: {reference} {b['k']}/{b['n']}. Success rate above it, intervals apart: "
+            f"{', '.join(above) or 'none'}; below it: {', '.join(below) or 'none'}. "
+            f"Median w1 below its {b['w1']:.3f}, intervals apart: {', '.join(closer) or 'none'}."
+        )
+    return "\n".join(lines)
+
+
+def plot_rates(path, cells, targets, tuned):
+    """The held-out success rates, method x target, as a heat map with k/n and the interval in each cell."""
+    methods = list(cells)
+    rates = np.array([[cells[m][t]["k"] / cells[m][t]["n"] for t in targets] for m in methods])
+    fig, ax = plt.subplots(figsize=(2.1 * len(targets) + 2.5, 0.5 * len(methods) + 1.8))
+    image = ax.imshow(rates, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    for (i, j), rate in np.ndenumerate(rates):
+        c = cells[methods[i]][targets[j]]
+        text = f"{c['k']}/{c['n']}\n[{c['ci'][0]:.2f}, {c['ci'][1]:.2f}]"
+        ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if rate < 0.5 else "black")
+    labels = [f"{t}\n({'tuning' if t in tuned else 'held out'})" for t in targets]
+    ax.set_xticks(range(len(targets)), labels, fontsize=8)
+    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    n = cells[methods[0]][targets[0]]["n"]
+    ax.set_title(f"success on {n} held-out seeds, each method's best configuration [95% Wilson interval]", fontsize=9)
+    fig.colorbar(image, ax=ax, label="success share")
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def plot_histograms(path, methods, targets, out, seed, step):
+    """Final histograms of one held-out seed over each target's density, method x target."""
+    fig, axes = plt.subplots(len(methods), len(targets), figsize=(2.0 * len(targets) + 1, 0.9 * len(methods) + 0.6),
+                             squeeze=False)  # fmt: skip
+    for i, method in enumerate(methods):
+        folder = os.path.join(out, step, method)
+        if not os.path.isdir(folder):  # its best for mixtures is its best overall
+            folder = os.path.join(out, "held-out", method)
+        study = next((d for d in os.listdir(folder) if d.startswith("study_")), None) if os.path.isdir(folder) else None
+        rows = files.read_results(os.path.join(folder, study, "results.csv")) if study else []
+        for j, t in enumerate(targets):
+            ax, target = axes[i][j], target_of(t)
+            xs = np.linspace(target.means.min() - 5 * target.sigma, target.means.max() + 5 * target.sigma, 200)
+            ax.fill_between(xs, target.pdf(xs), color="lightgray")
+            row = next((r for r in rows if r["target"] == t and r["seed"] == seed), None)
+            if row is not None:
+                samples = np.load(os.path.join(folder, study, row["population"], "samples.npy"))[int(row["member"])]
+                if np.all(np.isfinite(samples)):
+                    bins = np.linspace(xs[0], xs[-1], 50)
+                    ax.stairs(density(samples, bins), bins, color="tab:green" if is_success(row) else "tab:red")
+            ax.set(xticks=[], yticks=[], xlim=(xs[0], xs[-1]))
+            if i == 0:
+                ax.set_title(t, fontsize=8)
+            if j == 0:
+                ax.set_ylabel(method, fontsize=7, rotation=0, ha="right", va="center")
+    fig.suptitle(f"seed {seed} (held out): green a success, red not; grey the data", fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def report(out, docs=protocol.DOCS):
+    """The tables printed, the figures written under plots/readme/equal-budget/."""
+    targets = protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
+    print("## Each method's best configuration on the tuning targets\n")
+    for tuned_on in protocol.SELECTIONS.values():
+        print(f"### By the score on {' and '.join(tuned_on)}\n")
+        print(search_table(protocol.METHODS, docs, protocol.SCORE, tuned_on) + "\n")
+    for step in protocol.SELECTIONS:
+        cells = held_out_cells(protocol.METHODS, targets, docs, step)
+        if not cells:
+            continue
+        print(f"## {step}: held-out seeds\n\n" + held_out_table(cells, targets, protocol.TUNING_TARGETS) + "\n")
+        print(against(cells, targets) + "\n")
+        os.makedirs(FIGURES, exist_ok=True)
+        plot_rates(os.path.join(FIGURES, f"{step}-rates.png"), cells, targets, protocol.TUNING_TARGETS)
+        plot_histograms(
+            os.path.join(FIGURES, f"{step}-histograms.png"), list(cells), targets, out, protocol.FIGURE_SEED, step
+        )
+        if step == "held-out-mixtures":
+            print(f"The mixture recipe (the modes preset): {mixture_recipe(cells)}\n")
