@@ -73,7 +73,13 @@ def rows(success_by_config):
     for lr, runs in success_by_config.items():
         for ok, w1 in runs:
             std = 1.0 if ok else 0.3
-            metrics = {"w1": w1, "std_ratio": std, "outside_fraction": 0.0, "ks": w1, **dict.fromkeys(stats.MODE_MEDIANS, 0)}
+            metrics = {
+                "w1": w1,
+                "std_ratio": std,
+                "outside_fraction": 0.0,
+                "ks": w1,
+                **dict.fromkeys(stats.MODE_MEDIANS, 0),
+            }
             out.append({"learning_rate": lr, "status": "completed", **metrics})
     return out
 

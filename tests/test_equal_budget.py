@@ -1,0 +1,92 @@
+"""The equal-budget study's protocol (studies/protocol.py) and report: every command it runs
+parses as gan.py would parse it and draws the same budget for every method; the best
+configuration is the ranking's first; the report's tables count what its rows hold."""
+
+import os
+import sys
+
+from conftest import ROOT, gan
+
+sys.path.insert(0, os.path.join(ROOT, "studies"))
+
+import equal_budget  # noqa: E402
+import protocol  # noqa: E402
+import report  # noqa: E402
+
+from gan1d import files, plan, search, study  # noqa: E402
+
+
+def test_every_method_gets_the_same_search_over_the_shared_ranges_first():
+    shared = None
+    for method in protocol.METHODS:
+        args = gan.parse_args(equal_budget.search_command(method, "/tmp/unused"))
+        assert args.search == protocol.SEARCH and args.seeds == protocol.TUNING_SEEDS[1]
+        assert args.target == protocol.TUNING_TARGETS and args.r1 == 0.0 and args.preset == ["robust"]
+        assert plan.configurations(args) == protocol.SEARCH * len(protocol.TUNING_TARGETS)
+        draws = search.configurations(args)
+        first = [{k: c[k] for k in ("learning_rate", "beta1", "g_input_scale", "d_steps", "batch_size")} for c in draws]
+        shared = shared or first
+        assert first == shared, method  # the same shared values for every method: one sequence, one seed
+        assert len(study.study_runs(args, gan.flag_parser().settings)) == 128
+
+
+def test_a_held_out_command_runs_the_chosen_values_on_every_target_and_held_out_seed():
+    best = {
+        "learning_rate": 0.00821,
+        "beta1": 0.122,
+        "g_input_scale": 0.219,
+        "d_steps": 5,
+        "batch_size": 64,
+        "gp": 12.5,
+    }
+    args = gan.parse_args(equal_budget.held_out_command("wgan-gp", best, "/tmp/unused"))
+    assert (args.learning_rate, args.beta1, args.g_input_scale, args.d_steps, args.batch_size, args.gp) == (
+        0.00821, 0.122, 0.219, 5, 64, 12.5)  # fmt: skip
+    assert args.loss == "wgan" and args.beta2 == 0.9
+    assert args.target == protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
+    first, count = protocol.HELD_OUT_SEEDS
+    assert (args.seed, args.seeds) == (first, count) and first >= sum(protocol.TUNING_SEEDS)
+    assert set(protocol.HELD_OUT_TARGETS).isdisjoint(protocol.TUNING_TARGETS)
+
+
+def write_search(folder, method):
+    """A finished search of two configurations: the first succeeds 5 times of 8, the second 4 times,
+    3 of them on two modes."""
+    rows = []
+    for i, (lr, ok_one, ok_two) in enumerate([(0.001, 4, 1), (0.002, 1, 3)]):
+        for target, ok in (("one-mode", ok_one), ("two-modes", ok_two)):
+            for seed in range(4):
+                good = seed < ok
+                rows.append({"learning_rate": lr, "beta1": 0.5, "g_input_scale": 0.25, "d_steps": 1, "batch_size": 64,
+                             "target": target, "seed": seed, "status": "completed", "w1": 0.02 if good else 0.4 + i,
+                             "std_ratio": 1.0, "outside_fraction": 0.0, "ks": 0.1, "modes": 1 if target == "one-mode" else 2,
+                             "separated": float(good), "modes_captured": 2, "high_quality": 1, "gap_mass": 0})  # fmt: skip
+    path = os.path.join(folder, "search", method, "study_x", "results.csv")
+    os.makedirs(os.path.dirname(path))
+    files.write_csv(path, rows, list(rows[0]))
+
+
+def test_the_best_overall_and_the_best_for_mixtures_are_the_rankings_first(tmp_path):
+    write_search(tmp_path, "non-saturating")
+    overall = equal_budget.best_configuration("non-saturating", str(tmp_path), protocol.TUNING_TARGETS)
+    mixtures = equal_budget.best_configuration("non-saturating", str(tmp_path), ["two-modes"])
+    assert overall["learning_rate"] == 0.001
+    assert mixtures["learning_rate"] == 0.002 and mixtures["d_steps"] == 1 and isinstance(mixtures["d_steps"], int)
+
+
+def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_target_only():
+    def rows(k_two, k_near):
+        out = []
+        for target, k in (("two-modes", k_two), ("near-modes", k_near)):
+            out += [{"target": target, "status": "completed", "w1": 0.03 if s < k else 0.5, "std_ratio": 1.0,
+                     "modes": 2, "separated": float(s < k)} for s in range(20)]  # fmt: skip
+        return out
+
+    cells = {m: {t: report.cell([r for r in rows(a, b) if r["target"] == t]) for t in ("two-modes", "near-modes")}
+             for m, (a, b) in {"non-saturating": (2, 20), "minibatch": (15, 0), "r1": (14, 20)}.items()}  # fmt: skip
+    assert (cells["minibatch"]["two-modes"]["k"], cells["minibatch"]["two-modes"]["n"]) == (15, 20)
+    assert cells["minibatch"]["two-modes"]["ci"][0] > cells["non-saturating"]["two-modes"]["ci"][1]
+    assert report.mixture_recipe(cells) == "minibatch"  # near-modes, held out, does not count
+    lines = report.against(cells, ["two-modes", "near-modes"]).splitlines()
+    assert "above it, intervals apart: minibatch, r1; below it: none" in lines[0]
+    assert "below it: minibatch." in lines[1]
