@@ -70,15 +70,15 @@ def run_gan(arguments):
         raise SystemExit(status)
 
 
-def run_searches(out):
-    for method in protocol.METHODS:
+def run_searches(out, methods):
+    for method in methods:
         run_gan(search_command(method, out))
 
 
-def run_held_out(out):
+def run_held_out(out, methods):
     """Each method's best configuration, then its best for mixtures where that is another one."""
     for step, targets in protocol.SELECTIONS.items():
-        for method in protocol.METHODS:
+        for method in methods:
             best = best_configuration(method, out, targets)
             if step == "held-out" or best != best_configuration(method, out, protocol.TUNING_TARGETS):
                 run_gan(held_out_command(method, best, out, step))
@@ -103,12 +103,14 @@ def main():
     parser.add_argument(
         "--out", default=protocol.OUT, help=f"folder of the studies (default: {os.path.relpath(protocol.OUT, ROOT)})"
     )
+    parser.add_argument("--method", action="append", choices=list(protocol.METHODS),
+                        help="only this method's studies (repeatable; default: every method)")  # fmt: skip
     options = parser.parse_args()
-    out, step = os.path.abspath(options.out), options.step
+    out, step, methods = os.path.abspath(options.out), options.step, options.method or list(protocol.METHODS)
     if step in ("search", "all"):
-        run_searches(out)
+        run_searches(out, methods)
     if step in ("held-out", "all"):
-        run_held_out(out)
+        run_held_out(out, methods)
     if step in ("report", "all"):
         copy_results(out)
         report(out)
