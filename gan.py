@@ -13,7 +13,6 @@ pretraining and the alternating training loop, main() and parse_args(). Evaluati
 files, studies and flag checks live in the package `gan1d/`.
 """
 
-import argparse
 import functools
 import os
 import sys
@@ -572,77 +571,8 @@ def parse_args(argv=None):
 
 
 def flag_parser():
-    """Every flag, declared once with its help text."""
-    p = flags.FlagParser(prog="gan.py", description=__doc__.split("\n\n")[0])
-    # fmt: off
-    p.add("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, robust, or modes (robust retuned for two modes, with minibatch discrimination); a comma list in a study", type=flags.preset_list)
-    p.add("--minibatch", False, "minibatch discrimination in D", action=argparse.BooleanOptionalAction)
-    p.add("--num-steps", 1200, "training steps", type=flags.positive_int)
-    p.add("--batch-size", 12, "samples per batch (>= 2 with --minibatch)", type=flags.positive_int)
-    p.add("--hidden-size", 4, "G's hidden units; D is twice as wide", type=flags.positive_int)
-    p.add("--learning-rate", None, "initial learning rate", shown=flags.LEARNING_RATE_HELP, type=flags.positive)
-    p.add("--decay-rate", 0.95, "learning-rate decay factor per --decay-steps (1 = none)", type=flags.decay)
-    p.add("--decay-steps", 150, "steps between learning-rate decays (staircase)", type=flags.positive_int)
-    p.add("--optimizer", "sgd", "optimizer of D_pre, D and G", choices=["sgd", "adam"])
-    p.add("--beta1", 0.9, "Adam's beta1", type=flags.fraction)
-    p.add("--beta2", 0.999, "Adam's beta2", type=flags.fraction)
-    p.add("--activation", "tanh", "D's hidden activation", choices=["tanh", "relu"])
-    p.add("--loss", "logits", "logits: the reference's non-saturating loss computed safely from D's logits; clamp: its 2017 form log(max(p, 1e-5)); minimax: G's saturating log(1 - D(G(z))); ls: least squares; hinge; wgan: a critic without the sigmoid (docs/cures/losses.md)", choices=list(flags.LOSSES))
-    p.add("--clip", 0.0, "clip D's weights to [-C, C] after each update, the WGAN critic's constraint (0 = none; --loss wgan only)", type=flags.non_negative)
-    p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=flags.count)
-    p.add("--num-kernels", 5, "minibatch discrimination kernels", type=flags.positive_int)
-    p.add("--kernel-dim", 3, "minibatch discrimination kernel dimension", type=flags.positive_int)
-    p.add("--minibatch-group", None, "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size", shown="--batch-size", type=flags.positive_int)
-    p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=flags.positive_int)
-    p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=flags.non_negative)
-    p.add("--r2", 0.0, "R2 gradient penalty weight gamma on generated data (0 = none)", type=flags.non_negative)
-    p.add("--pack", 1, "D judges packs of this many samples, all real or all generated, as one input (PacGAN; divides --batch-size)", type=flags.positive_int)
-    p.add("--unroll", 0, "G's update differentiates through this many unrolled updates of D (Unrolled GAN; 0 = none)", type=flags.count)
-    p.add("--spectral-norm", False, "D's weight matrices divided by their largest singular value, estimated by one power iteration per D update", action=argparse.BooleanOptionalAction)
-    p.add("--gp", 0.0, "WGAN-GP penalty weight lambda: (|dD/dx| - 1)^2 at random interpolates of real and generated samples (0 = none)", type=flags.non_negative)
-    p.add("--dragan", 0.0, "DRAGAN penalty weight lambda: (|dD/dx| - 1)^2 around perturbed real data (0 = none)", type=flags.non_negative)
-    p.add("--instance-noise", 0.0, "std of Gaussian noise added to every input of D, real and generated, annealed linearly to 0 at the last step (0 = none)", type=flags.non_negative)
-    p.add("--g-learning-rate", None, "G's own initial learning rate, D keeping --learning-rate (two time scales)", shown="--learning-rate", type=flags.positive)
-    p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=flags.positive)
-    p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=flags.positive)
-    p.add("--g-init", 1.0, "std of G's initial weights (--g-start random)", type=flags.positive)
-    p.add("--g-start", "random", "G's start: random, N(0, g-init^2) weights; spread, bends spread over the noise and the output bias at a real batch's mean", choices=["random", "spread"])
-    p.add("--g-start-slope", 3.0, "weight of each hidden unit of G's spread start, on the scaled noise", type=flags.positive)
-    p.add("--g-start-std", False, "the spread start's output weights rescaled so that G starts with a real batch's std", action=argparse.BooleanOptionalAction)
-    p.add("--d-init", 1.0, "std of D's initial weights (the minibatch layer keeps 0.02)", type=flags.positive)
-    p.add("--ema", 0.0, "decay of an exponential moving average of G's weights used for evaluation (0 = none)", type=flags.fraction)
-    p.add("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", type=flags.finite_list)
-    p.add("--sigma", 0.5, "standard deviation of the data (of each mode)", type=flags.positive)
-    p.add("--weights", None, "the modes' weights, a comma list as long as --mu", shown="equal", type=flags.positive_list)
-    p.add("--target", None, f"a classic data shape at once: {', '.join(flags.TARGETS)}; sets --mu, --sigma, --weights; a comma list in a study, which runs every configuration on each", type=flags.target_list)
-    p.add("--noise", "uniform", "G's noise: the reference's stratified uniform, or the normal quantiles of the same stratified points", choices=["uniform", "normal"])
-    p.add("--noise-range", 8.0, "G's noise is spread over [-range, range]; also the plotted range", type=flags.positive)
-    p.add("--seed", 42, "seeds numpy and TensorFlow; a study's first seed", type=flags.count)
-    p.add("--log-every", 10, "steps between log lines", type=flags.positive_int)
-    p.add("--eval-every", None, "steps between evaluations", shown="--log-every; in a study only the end", type=flags.positive_int)
-    p.add("--early-stop", 0.0, "stop once w1 <= this for --patience evaluations (0 = never); in a study, each seed on its own", type=flags.non_negative)
-    p.add("--patience", 3, "evaluations for --early-stop", type=flags.positive_int)
-    p.add("--keep-best", False, "end with the weights of the evaluation with the lowest w1", action=argparse.BooleanOptionalAction)
-    p.add("--loop", "graph", "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)", choices=["graph", "feed"])
-    p.add("--xla", None, "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed", shown="off; on in a study of --batch-size x --d-steps >= 256 and >= 1000 steps", action=argparse.BooleanOptionalAction)
-    p.add("--out-dir", "plots", "folder of the run folders", type=str)
-    p.add("--run-name", None, "run folder name", shown="the settings that differ from the defaults, and the seed", type=str)
-    p.add("--anim-path", None, "save the training animation here (.gif, or .mp4 with ffmpeg)", type=str)
-    p.add("--anim-every", 1, "steps per animation frame", type=flags.positive_int)
-    p.add("--logdir", None, "also write TensorBoard summaries here", type=str)
-    p.add("--checkpoint-every", 0, "steps between checkpoints in the run folder (0 = only when interrupted)", type=flags.count)
-    p.add("--resume", False, "continue the run from its folder's last checkpoint", action="store_true")
-    p.add("--overwrite", False, "start again a run whose folder holds an unfinished run", action="store_true")
-    p.add("--seeds", 0, "a study: this many seeds from --seed (0 = one run)", type=flags.count)
-    p.add("--compare", False, "a study with and without minibatch discrimination", action="store_true")
-    p.add("--sweep", [], "a study over values of a flag, FLAG=V1,V2,... (a grid), or with --search a range FLAG=LOW:HIGH, FLAG=LOW:HIGH:log; repeatable", action="append")
-    p.add("--search", 0, "a random search: this many configurations drawn over the sweeps' ranges and lists by a scrambled quasi-random sequence seeded with --seed (0 = the grid)", type=flags.count)
-    p.add("--score", "success", f"what ranks a study's configurations: {'; '.join(f'{k}, {v}' for k, v in flags.SCORES.items())}", choices=list(flags.SCORES))
-    p.add("--plot-seeds", [], "a study also draws these seeds' figures from their saved weights", type=flags.seed_list)
-    p.add("--jobs", None, "threads TensorFlow uses in a study", shown="the number of cores", type=flags.positive_int)
-    p.add("--quiet", False, "print only the verdict and the written paths", action="store_true")
-    # fmt: on
-    return p
+    """Every flag, declared once with its help text: gan1d/flags.py."""
+    return flags.flag_parser(__doc__.split("\n\n")[0])
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 """Flags: the parser that gives one-line errors, value checks, presets, how flags, presets and
 defaults combine, run names, and the checks between flags and of the paths to be written.
-`gan.py`'s parse_args declares the flags themselves; all of this runs before TensorFlow is imported."""
+Every flag of gan.py is declared here, in flag_parser(); all of this runs before TensorFlow is imported."""
 
 import argparse
 import math
@@ -9,58 +9,9 @@ import shutil
 import tempfile
 
 from . import search
+from .presets import LEARNING_RATE_HELP, LEARNING_RATES, PRESETS, PRESETS_MINIBATCH, TARGETS
 
 EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130  # gan.py's exit statuses
-
-# Presets are sets of flag values; explicit flags win over them.
-PRESETS = {
-    "2016": {},  # the defaults: the 2016 reference code
-    "2017": {
-        "optimizer": "adam",
-        "learning_rate": 0.001,
-        "decay_rate": 1.0,
-        "activation": "relu",
-        "pretrain_steps": 0,
-        "loss": "clamp",
-        "num_steps": 5000,
-        "batch_size": 8,
-    },
-    "robust": {
-        "g_input_scale": 0.125,
-        "g_start": "spread",
-        "d_input_scale": 0.25,
-        "r1": 0.1,
-        "d_steps": 5,
-        "batch_size": 256,
-        "optimizer": "adam",
-        "learning_rate": 0.002,
-        "beta1": 0.5,
-        "decay_rate": 1.0,
-        "pretrain_steps": 0,
-        "num_steps": 2000,
-        "ema": 0.995,
-        "log_every": 100,
-    },
-}
-# robust with minibatch discrimination, retuned for two modes (README, "Two modes"): G's noise
-# unscaled and its spread start's units shallow, so that a bend can move to where the step between
-# the modes belongs and then steepen; a faster rate that decays; more steps of fewer D updates.
-PRESETS["modes"] = {
-    **PRESETS["robust"],
-    "minibatch": True,
-    "minibatch_group": 16,
-    "d_init": 0.3,
-    "g_input_scale": 1.0,
-    "g_start_slope": 1.0,
-    "learning_rate": 0.012,
-    "decay_rate": 0.9,
-    "decay_steps": 300,
-    "num_steps": 3000,
-    "d_steps": 3,
-}
-PRESETS_MINIBATCH = {
-    "robust": {"minibatch_group": 16, "d_init": 0.3, "learning_rate": 0.001}
-}  # on top with --minibatch
 
 # Flags that change where or how results are written, not the results: left out of run names.
 OUTPUT_FLAGS = {
@@ -138,20 +89,7 @@ NOT_IN_A_STUDY = {
     "logdir": "a study writes no TensorBoard events",
     "anim_path": "a study saves no animation",
 }
-# The default learning rate, by optimizer and minibatch discrimination: the 2016 code's and the 2017 code's.
-LEARNING_RATES = {("sgd", False): 0.03, ("sgd", True): 0.005, ("adam", False): 0.001, ("adam", True): 0.001}
-LEARNING_RATE_HELP = "0.03; 0.005 with --minibatch; 0.001 with --optimizer adam"
 
-
-# Classic data shapes (--target), each a set of --mu, --sigma and --weights; explicit flags win.
-TARGETS = {
-    "one-mode": {"mu": [4.0], "sigma": 0.5},  # the 2016 data
-    "two-modes": {"mu": [2.0, 6.0], "sigma": 0.5},
-    "near-modes": {"mu": [2.5, 5.5], "sigma": 0.5},  # 6 sigma apart, against two-modes' 8
-    "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
-    "three-modes": {"mu": [1.0, 4.0, 7.0], "sigma": 0.5},
-    "five-modes": {"mu": [1.0, 2.5, 4.0, 5.5, 7.0], "sigma": 0.2},  # 7.5 sigma apart: gaps of 0.3 between modes
-}
 SCORES = {
     "success": "the success rate (accurate on one mode, separated on a mixture), then the median w1",
     "w1": "the median w1, then the success rate",
@@ -414,3 +352,77 @@ def unwritable(folder):
     except OSError as error:
         return f"cannot be written: {error.strerror} in {path}"
     return None
+
+
+def flag_parser(description):
+    """Every flag of gan.py, declared once with its help text; description: gan.py's first line."""
+    p = FlagParser(prog="gan.py", description=description)
+    # fmt: off
+    p.add("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, robust, or modes (robust retuned for two modes, with minibatch discrimination); a comma list in a study", type=preset_list)
+    p.add("--minibatch", False, "minibatch discrimination in D", action=argparse.BooleanOptionalAction)
+    p.add("--num-steps", 1200, "training steps", type=positive_int)
+    p.add("--batch-size", 12, "samples per batch (>= 2 with --minibatch)", type=positive_int)
+    p.add("--hidden-size", 4, "G's hidden units; D is twice as wide", type=positive_int)
+    p.add("--learning-rate", None, "initial learning rate", shown=LEARNING_RATE_HELP, type=positive)
+    p.add("--decay-rate", 0.95, "learning-rate decay factor per --decay-steps (1 = none)", type=decay)
+    p.add("--decay-steps", 150, "steps between learning-rate decays (staircase)", type=positive_int)
+    p.add("--optimizer", "sgd", "optimizer of D_pre, D and G", choices=["sgd", "adam"])
+    p.add("--beta1", 0.9, "Adam's beta1", type=fraction)
+    p.add("--beta2", 0.999, "Adam's beta2", type=fraction)
+    p.add("--activation", "tanh", "D's hidden activation", choices=["tanh", "relu"])
+    p.add("--loss", "logits", "logits: the reference's non-saturating loss computed safely from D's logits; clamp: its 2017 form log(max(p, 1e-5)); minimax: G's saturating log(1 - D(G(z))); ls: least squares; hinge; wgan: a critic without the sigmoid (docs/cures/losses.md)", choices=list(LOSSES))
+    p.add("--clip", 0.0, "clip D's weights to [-C, C] after each update, the WGAN critic's constraint (0 = none; --loss wgan only)", type=non_negative)
+    p.add("--pretrain-steps", 1000, "least-squares pretraining steps of D_pre (0 = none)", type=count)
+    p.add("--num-kernels", 5, "minibatch discrimination kernels", type=positive_int)
+    p.add("--kernel-dim", 3, "minibatch discrimination kernel dimension", type=positive_int)
+    p.add("--minibatch-group", None, "minibatch discrimination compares each sample with the others of its group of this size, which divides --batch-size", shown="--batch-size", type=positive_int)
+    p.add("--d-steps", 1, "D updates per G update, each on fresh data", type=positive_int)
+    p.add("--r1", 0.0, "R1 gradient penalty weight gamma on real data (0 = none)", type=non_negative)
+    p.add("--r2", 0.0, "R2 gradient penalty weight gamma on generated data (0 = none)", type=non_negative)
+    p.add("--pack", 1, "D judges packs of this many samples, all real or all generated, as one input (PacGAN; divides --batch-size)", type=positive_int)
+    p.add("--unroll", 0, "G's update differentiates through this many unrolled updates of D (Unrolled GAN; 0 = none)", type=count)
+    p.add("--spectral-norm", False, "D's weight matrices divided by their largest singular value, estimated by one power iteration per D update", action=argparse.BooleanOptionalAction)
+    p.add("--gp", 0.0, "WGAN-GP penalty weight lambda: (|dD/dx| - 1)^2 at random interpolates of real and generated samples (0 = none)", type=non_negative)
+    p.add("--dragan", 0.0, "DRAGAN penalty weight lambda: (|dD/dx| - 1)^2 around perturbed real data (0 = none)", type=non_negative)
+    p.add("--instance-noise", 0.0, "std of Gaussian noise added to every input of D, real and generated, annealed linearly to 0 at the last step (0 = none)", type=non_negative)
+    p.add("--g-learning-rate", None, "G's own initial learning rate, D keeping --learning-rate (two time scales)", shown="--learning-rate", type=positive)
+    p.add("--g-input-scale", 1.0, "G's noise is multiplied by this before its first layer", type=positive)
+    p.add("--d-input-scale", 1.0, "D's input is multiplied by this before its first layer", type=positive)
+    p.add("--g-init", 1.0, "std of G's initial weights (--g-start random)", type=positive)
+    p.add("--g-start", "random", "G's start: random, N(0, g-init^2) weights; spread, bends spread over the noise and the output bias at a real batch's mean", choices=["random", "spread"])
+    p.add("--g-start-slope", 3.0, "weight of each hidden unit of G's spread start, on the scaled noise", type=positive)
+    p.add("--g-start-std", False, "the spread start's output weights rescaled so that G starts with a real batch's std", action=argparse.BooleanOptionalAction)
+    p.add("--d-init", 1.0, "std of D's initial weights (the minibatch layer keeps 0.02)", type=positive)
+    p.add("--ema", 0.0, "decay of an exponential moving average of G's weights used for evaluation (0 = none)", type=fraction)
+    p.add("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", type=finite_list)
+    p.add("--sigma", 0.5, "standard deviation of the data (of each mode)", type=positive)
+    p.add("--weights", None, "the modes' weights, a comma list as long as --mu", shown="equal", type=positive_list)
+    p.add("--target", None, f"a classic data shape at once: {', '.join(TARGETS)}; sets --mu, --sigma, --weights; a comma list in a study, which runs every configuration on each", type=target_list)
+    p.add("--noise", "uniform", "G's noise: the reference's stratified uniform, or the normal quantiles of the same stratified points", choices=["uniform", "normal"])
+    p.add("--noise-range", 8.0, "G's noise is spread over [-range, range]; also the plotted range", type=positive)
+    p.add("--seed", 42, "seeds numpy and TensorFlow; a study's first seed", type=count)
+    p.add("--log-every", 10, "steps between log lines", type=positive_int)
+    p.add("--eval-every", None, "steps between evaluations", shown="--log-every; in a study only the end", type=positive_int)
+    p.add("--early-stop", 0.0, "stop once w1 <= this for --patience evaluations (0 = never); in a study, each seed on its own", type=non_negative)
+    p.add("--patience", 3, "evaluations for --early-stop", type=positive_int)
+    p.add("--keep-best", False, "end with the weights of the evaluation with the lowest w1", action=argparse.BooleanOptionalAction)
+    p.add("--loop", "graph", "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)", choices=["graph", "feed"])
+    p.add("--xla", None, "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed", shown="off; on in a study of --batch-size x --d-steps >= 256 and >= 1000 steps", action=argparse.BooleanOptionalAction)
+    p.add("--out-dir", "plots", "folder of the run folders", type=str)
+    p.add("--run-name", None, "run folder name", shown="the settings that differ from the defaults, and the seed", type=str)
+    p.add("--anim-path", None, "save the training animation here (.gif, or .mp4 with ffmpeg)", type=str)
+    p.add("--anim-every", 1, "steps per animation frame", type=positive_int)
+    p.add("--logdir", None, "also write TensorBoard summaries here", type=str)
+    p.add("--checkpoint-every", 0, "steps between checkpoints in the run folder (0 = only when interrupted)", type=count)
+    p.add("--resume", False, "continue the run from its folder's last checkpoint", action="store_true")
+    p.add("--overwrite", False, "start again a run whose folder holds an unfinished run", action="store_true")
+    p.add("--seeds", 0, "a study: this many seeds from --seed (0 = one run)", type=count)
+    p.add("--compare", False, "a study with and without minibatch discrimination", action="store_true")
+    p.add("--sweep", [], "a study over values of a flag, FLAG=V1,V2,... (a grid), or with --search a range FLAG=LOW:HIGH, FLAG=LOW:HIGH:log; repeatable", action="append")
+    p.add("--search", 0, "a random search: this many configurations drawn over the sweeps' ranges and lists by a scrambled quasi-random sequence seeded with --seed (0 = the grid)", type=count)
+    p.add("--score", "success", f"what ranks a study's configurations: {'; '.join(f'{k}, {v}' for k, v in SCORES.items())}", choices=list(SCORES))
+    p.add("--plot-seeds", [], "a study also draws these seeds' figures from their saved weights", type=seed_list)
+    p.add("--jobs", None, "threads TensorFlow uses in a study", shown="the number of cores", type=positive_int)
+    p.add("--quiet", False, "print only the verdict and the written paths", action="store_true")
+    # fmt: on
+    return p

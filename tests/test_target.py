@@ -73,7 +73,7 @@ def test_mode_collapse_is_named_in_the_verdict():
 
 
 def test_five_close_modes_have_gaps_so_a_flat_spread_is_not_separated():
-    from gan1d.flags import TARGETS
+    from gan1d.presets import TARGETS
 
     five = Target(TARGETS["five-modes"]["mu"], TARGETS["five-modes"]["sigma"])
     assert len(five.gaps()) == 4

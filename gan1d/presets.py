@@ -1,0 +1,66 @@
+"""Presets (sets of flag values), the classic data shapes of --target, and the default learning
+rates: the values that flags.resolve() lays under the flags given."""
+
+# Presets are sets of flag values; explicit flags win over them.
+PRESETS = {
+    "2016": {},  # the defaults: the 2016 reference code
+    "2017": {
+        "optimizer": "adam",
+        "learning_rate": 0.001,
+        "decay_rate": 1.0,
+        "activation": "relu",
+        "pretrain_steps": 0,
+        "loss": "clamp",
+        "num_steps": 5000,
+        "batch_size": 8,
+    },
+    "robust": {
+        "g_input_scale": 0.125,
+        "g_start": "spread",
+        "d_input_scale": 0.25,
+        "r1": 0.1,
+        "d_steps": 5,
+        "batch_size": 256,
+        "optimizer": "adam",
+        "learning_rate": 0.002,
+        "beta1": 0.5,
+        "decay_rate": 1.0,
+        "pretrain_steps": 0,
+        "num_steps": 2000,
+        "ema": 0.995,
+        "log_every": 100,
+    },
+}
+# robust with minibatch discrimination, retuned for two modes (README, "Two modes"): G's noise
+# unscaled and its spread start's units shallow, so that a bend can move to where the step between
+# the modes belongs and then steepen; a faster rate that decays; more steps of fewer D updates.
+PRESETS["modes"] = {
+    **PRESETS["robust"],
+    "minibatch": True,
+    "minibatch_group": 16,
+    "d_init": 0.3,
+    "g_input_scale": 1.0,
+    "g_start_slope": 1.0,
+    "learning_rate": 0.012,
+    "decay_rate": 0.9,
+    "decay_steps": 300,
+    "num_steps": 3000,
+    "d_steps": 3,
+}
+PRESETS_MINIBATCH = {
+    "robust": {"minibatch_group": 16, "d_init": 0.3, "learning_rate": 0.001}
+}  # on top with --minibatch
+
+# Classic data shapes (--target), each a set of --mu, --sigma and --weights; explicit flags win.
+TARGETS = {
+    "one-mode": {"mu": [4.0], "sigma": 0.5},  # the 2016 data
+    "two-modes": {"mu": [2.0, 6.0], "sigma": 0.5},
+    "near-modes": {"mu": [2.5, 5.5], "sigma": 0.5},  # 6 sigma apart, against two-modes' 8
+    "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
+    "three-modes": {"mu": [1.0, 4.0, 7.0], "sigma": 0.5},
+    "five-modes": {"mu": [1.0, 2.5, 4.0, 5.5, 7.0], "sigma": 0.2},  # 7.5 sigma apart: gaps of 0.3 between modes
+}
+
+# The default learning rate, by optimizer and minibatch discrimination: the 2016 code's and the 2017 code's.
+LEARNING_RATES = {("sgd", False): 0.03, ("sgd", True): 0.005, ("adam", False): 0.001, ("adam", True): 0.001}
+LEARNING_RATE_HELP = "0.03; 0.005 with --minibatch; 0.001 with --optimizer adam"
