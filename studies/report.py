@@ -10,9 +10,9 @@ import protocol
 
 from gan1d import files
 from gan1d.figures import save_figure
-from gan1d.presets import TARGETS
 from gan1d.lazy import plt
 from gan1d.metrics import density, is_success
+from gan1d.presets import TARGETS
 from gan1d.stats import median_interval, ranked, separated, wilson
 from gan1d.target import Target
 
