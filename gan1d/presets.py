@@ -52,12 +52,15 @@ PRESETS_MINIBATCH = {
 }  # on top with --minibatch
 
 # Classic data shapes (--target), each a set of --mu, --sigma and --weights; explicit flags win.
+# Neighbouring modes are more than 6 sigma apart: closer, their 3-sigma neighbourhoods meet, no gap
+# is left between them, and "separated" could not tell two peaks from a bridge (gan1d/metrics.py).
 TARGETS = {
     "one-mode": {"mu": [4.0], "sigma": 0.5},  # the 2016 data
     "two-modes": {"mu": [2.0, 6.0], "sigma": 0.5},
-    "near-modes": {"mu": [2.5, 5.5], "sigma": 0.5},  # 6 sigma apart, against two-modes' 8
+    "near-modes": {"mu": [2.25, 5.75], "sigma": 0.5},  # 7 sigma apart, against two-modes' 8
+    "wide-modes": {"mu": [1.0, 7.0], "sigma": 0.5},  # 12 sigma apart
     "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
-    "three-modes": {"mu": [1.0, 4.0, 7.0], "sigma": 0.5},
+    "three-modes": {"mu": [0.5, 4.0, 7.5], "sigma": 0.5},  # 7 sigma apart
     "five-modes": {"mu": [1.0, 2.5, 4.0, 5.5, 7.0], "sigma": 0.2},  # 7.5 sigma apart: gaps of 0.3 between modes
 }
 

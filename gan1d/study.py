@@ -272,7 +272,7 @@ def write_study(folder, args, results, wall_seconds, target_of):
     columns = [*keys, "seed", "status", "steps", "diverged_step", "verdict", "success", "modes"]
     for row in results:
         row["success"] = int(is_success(row))
-    files.write_csv(os.path.join(folder, "results.csv"), results, columns + STUDY_METRICS + ["population"])
+    files.write_csv(os.path.join(folder, "results.csv"), results, columns + STUDY_METRICS + ["population", "member"])
     table, groups = configuration_table(results, keys)
     drawn = [k for k in keys if k != "target"]  # a configuration pools its targets' runs
     ranked = ranking_table(results, drawn, args.score) if args.search else ""

@@ -31,7 +31,7 @@ METHODS = {  # name: (its flags on top of BASE, its own ranges)
 SEARCH = 16  # configurations per method, each on every tuning target and tuning seed
 TUNING_TARGETS = ["one-mode", "two-modes"]
 TUNING_SEEDS = (0, 4)  # --seed, --seeds: seeds 0-3; also the search sequence's seed
-HELD_OUT_TARGETS = ["near-modes", "unequal-modes", "three-modes"]
+HELD_OUT_TARGETS = ["near-modes", "wide-modes", "unequal-modes", "three-modes"]
 HELD_OUT_SEEDS = (1000, 20)  # seeds 1000-1019, never used in tuning
 FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
 # Which configuration of each method's search is rerun on the held-out seeds (into runs/.../STEP):

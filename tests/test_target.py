@@ -97,3 +97,15 @@ def test_the_density_is_scipys_to_the_bit_and_the_kde_scipys_to_1e_9():
         held_out = rng.normal(4, 0.5, 1_000)
         kde = stats.gaussian_kde(samples[::5])
         assert kde_nll(samples, held_out) == pytest.approx(-np.mean(kde.logpdf(held_out)), rel=1e-9)
+
+
+def test_every_classic_mixture_leaves_a_gap_between_neighbouring_modes():
+    """Separation is judged on the gaps: a target without them would count a bridge as separated."""
+    from gan1d.presets import TARGETS
+
+    for name, shape in TARGETS.items():
+        target = Target(shape["mu"], shape["sigma"], shape.get("weights"))
+        assert len(target.gaps()) == target.modes - 1, name
+        assert all(b - a >= shape["sigma"] for a, b in target.gaps()), name  # at least a sigma wide
+        if target.modes > 1:
+            assert target.gap_mass() < 0.01, name  # the data itself is separated
