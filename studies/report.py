@@ -121,21 +121,31 @@ def against(cells, targets, reference="non-saturating"):
 
 
 def plot_rates(path, cells, targets, tuned):
-    """The held-out success rates, method x target, as a heat map with k/n and the interval in each cell."""
+    """Method x target, as two heat maps with the intervals written in: the held-out success rate
+    (k/n [95% Wilson interval]) and the median w1 ([95% bootstrap interval], a log colour scale)."""
+    from matplotlib.colors import LogNorm  # noqa: PLC0415  (matplotlib loads only when a figure is drawn)
+
     methods = list(cells)
     rates = np.array([[cells[m][t]["k"] / cells[m][t]["n"] for t in targets] for m in methods])
-    fig, ax = plt.subplots(figsize=(2.1 * len(targets) + 2.5, 0.5 * len(methods) + 1.8))
-    image = ax.imshow(rates, vmin=0, vmax=1, cmap="viridis", aspect="auto")
-    for (i, j), rate in np.ndenumerate(rates):
-        c = cells[methods[i]][targets[j]]
-        text = f"{c['k']}/{c['n']}\n[{c['ci'][0]:.2f}, {c['ci'][1]:.2f}]"
-        ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if rate < 0.5 else "black")
+    w1 = np.array([[min(cells[m][t]["w1"], 10.0) for t in targets] for m in methods])  # a diverged median: shown at 10
+    fig, axes = plt.subplots(2, 1, figsize=(1.6 * len(targets) + 3.5, 2 * (0.45 * len(methods) + 1.2)))
+    panels = [
+        (axes[0], rates, {"vmin": 0, "vmax": 1}, "success share", "viridis",
+         lambda c: f"{c['k']}/{c['n']}\n[{c['ci'][0]:.2f}, {c['ci'][1]:.2f}]", lambda v: v < 0.5),
+        (axes[1], w1, {"norm": LogNorm(vmin=0.02, vmax=3)}, "median w1", "viridis_r",
+         lambda c: f"{c['w1']:.3f}\n[{c['w1_ci'][0]:.3f}, {min(c['w1_ci'][1], 99):.3f}]", lambda v: v > 0.25),
+    ]  # fmt: skip
     labels = [f"{t}\n({'tuning' if t in tuned else 'held out'})" for t in targets]
-    ax.set_xticks(range(len(targets)), labels, fontsize=8)
-    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    for ax, values, scale, name, cmap, text, dark in panels:
+        image = ax.imshow(values, cmap=cmap, aspect="auto", **scale)
+        for (i, j), value in np.ndenumerate(values):
+            c = cells[methods[i]][targets[j]]
+            ax.text(j, i, text(c), ha="center", va="center", fontsize=6.5, color="white" if dark(value) else "black")
+        ax.set_xticks(range(len(targets)), labels, fontsize=7.5)
+        ax.set_yticks(range(len(methods)), methods, fontsize=8)
+        fig.colorbar(image, ax=ax, label=name, fraction=0.05)
     n = cells[methods[0]][targets[0]]["n"]
-    ax.set_title(f"success on {n} held-out seeds, each method's best configuration [95% Wilson interval]", fontsize=9)
-    fig.colorbar(image, ax=ax, label="success share")
+    fig.suptitle(f"each method's selected configuration on {n} held-out seeds a cell", fontsize=10)
     fig.tight_layout()
     save_figure(fig, path)
 
