@@ -37,11 +37,15 @@ def search_command(method, out):
 
 
 def held_out_command(method, best, out, step="held-out"):
-    flags, _ = protocol.METHODS[method]
-    chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
+    """A method's chosen values on every target and held-out seed; an incumbent's flags as they are."""
+    if method in protocol.INCUMBENTS:
+        recipe = protocol.INCUMBENTS[method]
+    else:
+        chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
+        recipe = [*protocol.BASE, *protocol.METHODS[method][0], *chosen]
     seed, seeds = protocol.HELD_OUT_SEEDS
     targets = ",".join(protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS)
-    return [*protocol.BASE, *flags, *chosen, "--target", targets, "--seed", str(seed), "--seeds", str(seeds),
+    return [*recipe, "--target", targets, "--seed", str(seed), "--seeds", str(seeds),
             "--plot-seeds", str(protocol.FIGURE_SEED), "--out-dir", os.path.join(out, step, method)]  # fmt: skip
 
 
@@ -79,6 +83,10 @@ def run_held_out(out, methods):
     """Each method's best configuration, then its best for mixtures where that is another one."""
     for step, targets in protocol.SELECTIONS.items():
         for method in methods:
+            if method in protocol.INCUMBENTS:
+                if step == "held-out-mixtures":
+                    run_gan(held_out_command(method, None, out, step))
+                continue
             best = best_configuration(method, out, targets)
             if step == "held-out" or best != best_configuration(method, out, protocol.TUNING_TARGETS):
                 run_gan(held_out_command(method, best, out, step))
@@ -88,7 +96,7 @@ def copy_results(out):
     """Each study's results.csv, beside the docs page: docs/equal-budget/STEP/METHOD.csv."""
     for step in ("search", *protocol.SELECTIONS):
         os.makedirs(os.path.join(protocol.DOCS, step), exist_ok=True)
-        for method in protocol.METHODS:
+        for method in [*protocol.METHODS, *protocol.INCUMBENTS]:
             folder = os.path.join(out, step, method)
             studies = [d for d in os.listdir(folder) if d.startswith("study_")] if os.path.isdir(folder) else []
             if len(studies) == 1 and os.path.exists(os.path.join(folder, studies[0], "results.csv")):
@@ -103,10 +111,14 @@ def main():
     parser.add_argument(
         "--out", default=protocol.OUT, help=f"folder of the studies (default: {os.path.relpath(protocol.OUT, ROOT)})"
     )
-    parser.add_argument("--method", action="append", choices=list(protocol.METHODS),
+    parser.add_argument("--method", action="append", choices=[*protocol.METHODS, *protocol.INCUMBENTS],
                         help="only this method's studies (repeatable; default: every method)")  # fmt: skip
     options = parser.parse_args()
-    out, step, methods = os.path.abspath(options.out), options.step, options.method or list(protocol.METHODS)
+    out, step, methods = (
+        os.path.abspath(options.out),
+        options.step,
+        options.method or [*protocol.METHODS, *protocol.INCUMBENTS],
+    )
     if step in ("search", "all"):
         run_searches(out, methods)
     if step in ("held-out", "all"):

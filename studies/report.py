@@ -188,7 +188,8 @@ def report(out, docs=protocol.DOCS):
         print(f"### By the score on {' and '.join(tuned_on)}\n")
         print(search_table(protocol.METHODS, docs, protocol.SCORE, tuned_on) + "\n")
     for step in protocol.SELECTIONS:
-        cells = held_out_cells(protocol.METHODS, targets, docs, step)
+        incumbents = list(protocol.INCUMBENTS) if step == "held-out-mixtures" else []
+        cells = held_out_cells([*protocol.METHODS, *incumbents], targets, docs, step)
         if not cells:
             continue
         print(f"## {step}: held-out seeds\n\n" + held_out_table(cells, targets, protocol.TUNING_TARGETS) + "\n")

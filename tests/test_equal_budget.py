@@ -90,3 +90,13 @@ def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_
     lines = report.against(cells, ["two-modes", "near-modes"]).splitlines()
     assert "above it, intervals apart: minibatch, r1; below it: none" in lines[0]
     assert "below it: minibatch." in lines[1]
+
+
+def test_the_incumbent_is_the_modes_preset_as_it_was_and_runs_on_every_held_out_target():
+    args = gan.parse_args(equal_budget.held_out_command("modes-before", None, "/tmp/unused", "held-out-mixtures"))
+    assert (args.minibatch, args.minibatch_group, args.d_init, args.d_steps, args.batch_size, args.r1) == (
+        True, 16, 0.3, 3, 256, 0.1)  # fmt: skip
+    assert (args.g_input_scale, args.g_start_slope, args.learning_rate, args.decay_rate) == (1.0, 1.0, 0.012, 0.9)
+    assert (args.num_steps, args.decay_steps, args.optimizer, args.g_start) == (3000, 300, "adam", "spread")
+    assert args.target == protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
+    assert args.out_dir.endswith(os.path.join("held-out-mixtures", "modes-before"))
