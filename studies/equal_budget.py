@@ -88,8 +88,16 @@ def run_held_out(out, methods):
                     run_gan(held_out_command(method, None, out, step))
                 continue
             best = best_configuration(method, out, targets)
-            if step == "held-out" or best != best_configuration(method, out, protocol.TUNING_TARGETS):
+            if step == "held-out" or (
+                separates(method, out) and best != best_configuration(method, out, protocol.TUNING_TARGETS)
+            ):
                 run_gan(held_out_command(method, best, out, step))
+
+
+def separates(method, out):
+    """Whether a method's search separated any run on the two-mode tuning target: without one, its
+    best for mixtures would be chosen on w1 alone, among bridges and collapses, and is not rerun."""
+    return any(r["success"] == 1 for r in results_of(os.path.join(out, "search", method)) if r["target"] == "two-modes")
 
 
 def copy_results(out):

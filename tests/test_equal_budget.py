@@ -60,7 +60,8 @@ def write_search(folder, method):
                 rows.append({"learning_rate": lr, "beta1": 0.5, "g_input_scale": 0.25, "d_steps": 1, "batch_size": 64,
                              "target": target, "seed": seed, "status": "completed", "w1": 0.02 if good else 0.4 + i,
                              "std_ratio": 1.0, "outside_fraction": 0.0, "ks": 0.1, "modes": 1 if target == "one-mode" else 2,
-                             "separated": float(good), "modes_captured": 2, "high_quality": 1, "gap_mass": 0})  # fmt: skip
+                             "separated": float(good), "modes_captured": 2, "high_quality": 1, "gap_mass": 0,
+                             "success": int(good)})  # fmt: skip
     path = os.path.join(folder, "search", method, "study_x", "results.csv")
     os.makedirs(os.path.dirname(path))
     files.write_csv(path, rows, list(rows[0]))
@@ -72,6 +73,7 @@ def test_the_best_overall_and_the_best_for_mixtures_are_the_rankings_first(tmp_p
     mixtures = equal_budget.best_configuration("non-saturating", str(tmp_path), ["two-modes"])
     assert overall["learning_rate"] == 0.001
     assert mixtures["learning_rate"] == 0.002 and mixtures["d_steps"] == 1 and isinstance(mixtures["d_steps"], int)
+    assert equal_budget.separates("non-saturating", str(tmp_path))
 
 
 def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_target_only():
