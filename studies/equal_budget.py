@@ -39,7 +39,7 @@ def search_command(method, out):
 def held_out_command(method, best, out, step="held-out"):
     """A method's chosen values on every target and held-out seed; an incumbent's flags as they are."""
     if method in protocol.INCUMBENTS:
-        recipe = protocol.INCUMBENTS[method]
+        recipe = protocol.INCUMBENTS[method][1]
     else:
         chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
         recipe = [*protocol.BASE, *protocol.METHODS[method][0], *chosen]
@@ -84,7 +84,7 @@ def run_held_out(out, methods):
     for step, targets in protocol.SELECTIONS.items():
         for method in methods:
             if method in protocol.INCUMBENTS:
-                if step == "held-out-mixtures":
+                if step == protocol.INCUMBENTS[method][0]:
                     run_gan(held_out_command(method, None, out, step))
                 continue
             best = best_configuration(method, out, targets)

@@ -37,12 +37,14 @@ FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
 # Which configuration of each method's search is rerun on the held-out seeds (into runs/.../STEP):
 # its best over both tuning targets, and its best on the two-mode one, if that is another.
 SELECTIONS = {"held-out": TUNING_TARGETS, "held-out-mixtures": ["two-modes"]}
-# Recipes rerun on the held-out seeds as they are, without a search: the modes preset before this
-# study (tuned on two-modes, seeds 500-519). It stays the modes preset unless a selection beats it.
+# Recipes rerun on the held-out seeds as they are, without a search, beside the selections of one
+# step: the presets before this study. Each stays its preset unless a selection beats it.
 INCUMBENTS = {
-    "modes-before": ["--preset", "robust", "--minibatch", "--minibatch-group", "16", "--d-init", "0.3",
-                     "--g-input-scale", "1", "--g-start-slope", "1", "--learning-rate", "0.012", "--decay-rate", "0.9",
-                     "--decay-steps", "300", "--num-steps", "3000", "--d-steps", "3"],
+    "robust": ("held-out", ["--preset", "robust"]),  # tuned on one mode, seeds 1-20
+    "modes-before": ("held-out-mixtures", [  # tuned on two-modes, seeds 500-519
+        "--preset", "robust", "--minibatch", "--minibatch-group", "16", "--d-init", "0.3", "--g-input-scale", "1",
+        "--g-start-slope", "1", "--learning-rate", "0.012", "--decay-rate", "0.9", "--decay-steps", "300",
+        "--num-steps", "3000", "--d-steps", "3"]),
 }  # fmt: skip
 SCORE = "success"  # the success rate (accurate on one mode, separated on a mixture), then the median w1
 # The studies' folders (equal_budget.py --out); of them, only the results.csv files are kept, in DOCS.

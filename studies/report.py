@@ -3,6 +3,8 @@ tables of docs/equal-budget.md (printed as Markdown) and its two figures (the he
 heat map with their intervals written in, and the final histograms of one held-out seed,
 method x target). Run by `python studies/equal_budget.py report`."""
 
+import glob
+import json
 import os
 
 import numpy as np
@@ -111,11 +113,14 @@ def against(cells, targets, reference="non-saturating"):
                  and c[t]["k"] / c[t]["n"] < base[t]["k"] / base[t]["n"]]  # fmt: skip
         closer = [m for m, c in cells.items() if m != reference and separated(c[t]["w1_ci"], base[t]["w1_ci"])
                   and c[t]["w1"] < base[t]["w1"]]  # fmt: skip
+        farther = [m for m, c in cells.items() if m != reference and separated(c[t]["w1_ci"], base[t]["w1_ci"])
+                   and c[t]["w1"] > base[t]["w1"]]  # fmt: skip
         b = base[t]
         lines.append(
             f"- {t}: {reference} {b['k']}/{b['n']}. Success rate above it, intervals apart: "
             f"{', '.join(above) or 'none'}; below it: {', '.join(below) or 'none'}. "
-            f"Median w1 below its {b['w1']:.3f}, intervals apart: {', '.join(closer) or 'none'}."
+            f"Median w1 below its {b['w1']:.3f}, intervals apart: {', '.join(closer) or 'none'}; "
+            f"above it: {', '.join(farther) or 'none'}."
         )
     return "\n".join(lines)
 
@@ -180,6 +185,29 @@ def plot_histograms(path, methods, targets, out, seed, step):
     save_figure(fig, path)
 
 
+def seconds_of(folder):
+    """The training seconds of every population of the one study in folder (their summary.json)."""
+    total = 0.0
+    for summary in glob.glob(os.path.join(folder, "study_*", "*", "summary.json")):
+        with open(summary) as f:
+            total += json.load(f).get("seconds", 0.0)
+    return total
+
+
+def cost_table(out):
+    """Each method's training time in the search and in its held-out reruns, as measured by each
+    population (TensorFlow's import and graph building excluded)."""
+    steps = ["search", *protocol.SELECTIONS]
+    lines = ["| method | " + " | ".join(f"{s} (min)" for s in steps) + " |", "|---|" + "---|" * len(steps)]
+    totals = [0.0] * len(steps)
+    for method in [*protocol.METHODS, *protocol.INCUMBENTS]:
+        minutes = [seconds_of(os.path.join(out, step, method)) / 60 for step in steps]
+        totals = [t + m for t, m in zip(totals, minutes, strict=True)]
+        lines.append(f"| {method} | " + " | ".join(f"{m:.1f}" if m else "-" for m in minutes) + " |")
+    lines.append("| all | " + " | ".join(f"{t:.1f}" for t in totals) + " |")
+    return "\n".join(lines)
+
+
 def report(out, docs=protocol.DOCS):
     """The tables printed, the figures written under plots/readme/equal-budget/."""
     targets = protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
@@ -188,7 +216,7 @@ def report(out, docs=protocol.DOCS):
         print(f"### By the score on {' and '.join(tuned_on)}\n")
         print(search_table(protocol.METHODS, docs, protocol.SCORE, tuned_on) + "\n")
     for step in protocol.SELECTIONS:
-        incumbents = list(protocol.INCUMBENTS) if step == "held-out-mixtures" else []
+        incumbents = [name for name, (home, _) in protocol.INCUMBENTS.items() if home == step]
         cells = held_out_cells([*protocol.METHODS, *incumbents], targets, docs, step)
         if not cells:
             continue
@@ -201,3 +229,4 @@ def report(out, docs=protocol.DOCS):
         )
         if step == "held-out-mixtures":
             print(f"The mixture recipe (the modes preset): {mixture_recipe(cells)}\n")
+    print("## Cost\n\n" + cost_table(out) + "\n")

@@ -92,6 +92,7 @@ def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_
     lines = report.against(cells, ["two-modes", "near-modes"]).splitlines()
     assert "above it, intervals apart: minibatch, r1; below it: none" in lines[0]
     assert "below it: minibatch." in lines[1]
+    assert "Median w1 below its 0.030, intervals apart: none; above it: minibatch." in lines[1]
 
 
 def test_the_incumbent_is_the_modes_preset_as_it_was_and_runs_on_every_held_out_target():
@@ -102,3 +103,5 @@ def test_the_incumbent_is_the_modes_preset_as_it_was_and_runs_on_every_held_out_
     assert (args.num_steps, args.decay_steps, args.optimizer, args.g_start) == (3000, 300, "adam", "spread")
     assert args.target == protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
     assert args.out_dir.endswith(os.path.join("held-out-mixtures", "modes-before"))
+    robust = gan.parse_args(equal_budget.held_out_command("robust", None, "/tmp/unused", "held-out"))
+    assert robust.preset == ["robust"] and robust.r1 == 0.1 and robust.seed == protocol.HELD_OUT_SEEDS[0]
