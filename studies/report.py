@@ -21,6 +21,9 @@ from gan1d.target import Target
 FIGURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plots", "readme", "equal-budget")
 
 
+REFERENCE = "non-saturating"  # what every method is compared with
+
+
 def target_of(name):
     shape = TARGETS[name]
     return Target(shape["mu"], shape["sigma"], shape.get("weights"))
@@ -36,9 +39,10 @@ def cell(rows):
 
 
 def held_out_rows(method, docs, step):
-    """A method's held-out rows of one selection (docs/equal-budget/STEP/METHOD.csv); a method whose
-    best for mixtures is its best overall has only the held-out step's. None if not run."""
-    for folder in (step, "held-out"):
+    """A method's held-out rows of one selection (docs/equal-budget/STEP/METHOD.csv), or None if
+    that selection was not rerun; the reference is shown in every table, from the held-out step."""
+    folders = (step, "held-out") if method == REFERENCE else (step,)
+    for folder in folders:
         path = os.path.join(docs, folder, f"{method}.csv")
         if os.path.exists(path):
             return files.read_results(path)
@@ -100,7 +104,7 @@ def held_out_table(cells, targets, tuned):
     return "\n".join(lines)
 
 
-def against(cells, targets, reference="non-saturating"):
+def against(cells, targets, reference=REFERENCE):
     """Where the intervals separate a method from the reference, target by target."""
     lines = []
     base = cells.get(reference)
@@ -161,7 +165,7 @@ def plot_histograms(path, methods, targets, out, seed, step):
                              squeeze=False)  # fmt: skip
     for i, method in enumerate(methods):
         folder = os.path.join(out, step, method)
-        if not os.path.isdir(folder):  # its best for mixtures is its best overall
+        if not os.path.isdir(folder):  # the reference, from the held-out step
             folder = os.path.join(out, "held-out", method)
         study = next((d for d in os.listdir(folder) if d.startswith("study_")), None) if os.path.isdir(folder) else None
         rows = files.read_results(os.path.join(folder, study, "results.csv")) if study else []
