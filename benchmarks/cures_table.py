@@ -7,7 +7,6 @@ own statistics (gan1d/stats.py).
 One mode counts accurate runs, two modes separated ones; [a, b] is the 95% Wilson interval.
 """
 
-import csv
 import glob
 import math
 import os
@@ -16,21 +15,14 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from gan1d import files  # noqa: E402
 from gan1d.metrics import is_accurate  # noqa: E402
 from gan1d.stats import median_interval, wilson  # noqa: E402
-
-NUMBERS = ("w1", "std_ratio", "outside_fraction", "separated", "gap_mass", "modes_captured")
 
 
 def rows_of(folder):
     paths = glob.glob(os.path.join(folder, "study_*", "results.csv"))
-    if len(paths) != 1:  # not run (yet)
-        return None
-    with open(paths[0]) as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r.update({k: float(r[k]) if r.get(k) not in (None, "", "nan") else math.nan for k in NUMBERS if k in r})
-    return rows
+    return files.read_results(paths[0]) if len(paths) == 1 else None  # None: not run (yet)
 
 
 def cell(rows, success):

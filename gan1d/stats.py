@@ -38,7 +38,7 @@ def median_interval(values):
 def summarise(rows):
     """Counts, rates with intervals and medians of one configuration's runs."""
     n = len(rows)
-    converged, accurate = sum(map(is_converged, rows)), sum(map(is_accurate, rows))
+    converged, accurate, success = sum(map(is_converged, rows)), sum(map(is_accurate, rows)), sum(map(is_success, rows))
     w1 = [r["w1"] if r["status"] != "diverged" and math.isfinite(r["w1"]) else math.inf for r in rows]
     finished = [r for r in rows if r["status"] != "diverged" and math.isfinite(r["w1"])]
     return {
@@ -52,8 +52,8 @@ def summarise(rows):
         "std_ratio": np.percentile([r["std_ratio"] for r in finished], [25, 50, 75]) if finished else [math.nan] * 3,
         "ks": float(np.median([r["ks"] for r in finished])) if finished else math.nan,
         "separated": int(sum(r.get("separated", 0) == 1 for r in finished)),
-        "success": sum(map(is_success, rows)),
-        "success_ci": wilson(sum(map(is_success, rows)), n),
+        "success": success,
+        "success_ci": wilson(success, n),
         **{k: float(np.median([r[k] for r in finished])) if finished else math.nan for k in MODE_MEDIANS},
     }
 

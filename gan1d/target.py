@@ -6,6 +6,7 @@ the same random stream and scipy's arithmetic."""
 import numpy as np
 
 from .lazy import special
+from .presets import TARGETS
 
 MODE_RADIUS = 3.0  # a sample belongs to a mode within 3 sigma of its mean (the mode-collapse papers' rule)
 PRETRAIN_HALF_WIDTH = 5.0  # the 2016 code pretrains D_pre on [-5, 5]
@@ -33,6 +34,12 @@ class Target:
     @classmethod
     def of(cls, args):
         return cls(args.mu, args.sigma, args.weights)
+
+    @classmethod
+    def named(cls, name):
+        """A classic data shape of --target by its name (gan1d/presets.py: TARGETS)."""
+        shape = TARGETS[name]
+        return cls(shape["mu"], shape["sigma"], shape.get("weights"))
 
     @property
     def modes(self):

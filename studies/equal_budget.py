@@ -25,7 +25,6 @@ import protocol  # noqa: E402  (studies/protocol.py)
 from report import report  # noqa: E402  (the tables and figures, studies/report.py)
 
 from gan1d import files  # noqa: E402
-from gan1d.stats import ranked  # noqa: E402
 
 
 def search_command(method, out):
@@ -51,8 +50,8 @@ def held_out_command(method, best, out, step="held-out"):
 
 def results_of(folder):
     """The rows of the one study in folder, or None before it has finished."""
-    studies = [d for d in os.listdir(folder) if d.startswith("study_")] if os.path.isdir(folder) else []
-    path = os.path.join(folder, studies[0], "results.csv") if len(studies) == 1 else None
+    study = protocol.study_folder(folder)
+    path = study and os.path.join(study, "results.csv")
     return files.read_results(path) if path and os.path.exists(path) else None
 
 
@@ -62,7 +61,7 @@ def best_configuration(method, out, targets):
     if rows is None:
         raise SystemExit(f"equal_budget.py: the search of {method} has not finished: run the search step")
     keys = protocol.swept_flags(method)
-    (key, _), *_ = ranked([r for r in rows if r["target"] in targets], keys, protocol.SCORE)
+    key, _ = protocol.selection(rows, method, targets)
     return {dest: (int(v) if float(v).is_integer() and dest in ("d_steps", "batch_size") else v) for dest, v in zip(keys, key, strict=True)}  # fmt: skip
 
 
@@ -105,12 +104,9 @@ def copy_results(out):
     for step in ("search", *protocol.SELECTIONS):
         os.makedirs(os.path.join(protocol.DOCS, step), exist_ok=True)
         for method in [*protocol.METHODS, *protocol.INCUMBENTS]:
-            folder = os.path.join(out, step, method)
-            studies = [d for d in os.listdir(folder) if d.startswith("study_")] if os.path.isdir(folder) else []
-            if len(studies) == 1 and os.path.exists(os.path.join(folder, studies[0], "results.csv")):
-                shutil.copyfile(
-                    os.path.join(folder, studies[0], "results.csv"), os.path.join(protocol.DOCS, step, f"{method}.csv")
-                )
+            study = protocol.study_folder(os.path.join(out, step, method))
+            if study and os.path.exists(os.path.join(study, "results.csv")):
+                shutil.copyfile(os.path.join(study, "results.csv"), os.path.join(protocol.DOCS, step, f"{method}.csv"))
 
 
 def main():

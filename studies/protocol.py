@@ -3,6 +3,8 @@ methods, the ranges each searches, the budget, the tuning and held-out targets a
 
 import os
 
+from gan1d.stats import ranked
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 BASE = ["--preset", "robust", "--r1", "0"]  # the robust preset without its R1: the plain non-saturating GAN
@@ -55,3 +57,16 @@ DOCS = os.path.join(ROOT, "docs", "equal-budget")
 def swept_flags(method):
     """The dests a method's search draws, in the sequence's order."""
     return [sweep.split("=")[0].replace("-", "_") for sweep in SHARED + METHODS[method][1]]
+
+
+def study_folder(folder):
+    """The one gan.py study in folder (a method's folder of one step), or None if there is none yet."""
+    studies = [d for d in os.listdir(folder) if d.startswith("study_")] if os.path.isdir(folder) else []
+    return os.path.join(folder, studies[0]) if len(studies) == 1 else None
+
+
+def selection(rows, method, targets):
+    """The method's configuration chosen by SCORE over its search's rows on targets: (its swept
+    values in swept_flags' order, its summary)."""
+    (key, summary), *_ = ranked([r for r in rows if r["target"] in targets], swept_flags(method), SCORE)
+    return key, summary

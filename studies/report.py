@@ -14,8 +14,7 @@ from gan1d import files
 from gan1d.figures import save_figure
 from gan1d.lazy import plt
 from gan1d.metrics import density, is_success
-from gan1d.presets import TARGETS
-from gan1d.stats import median_interval, ranked, separated, wilson
+from gan1d.stats import separated, summarise
 from gan1d.target import Target
 
 FIGURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plots", "readme", "equal-budget")
@@ -24,18 +23,12 @@ FIGURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 REFERENCE = "non-saturating"  # what every method is compared with
 
 
-def target_of(name):
-    shape = TARGETS[name]
-    return Target(shape["mu"], shape["sigma"], shape.get("weights"))
-
-
 def cell(rows):
-    """k/n with its Wilson interval, the median w1 with its bootstrap interval, the diverged count."""
-    k, n = sum(map(is_success, rows)), len(rows)
-    w1 = [r["w1"] if r["status"] != "diverged" and np.isfinite(r["w1"]) else np.inf for r in rows]
-    median, w1_ci = median_interval(w1)
-    return {"k": k, "n": n, "ci": wilson(k, n), "w1": median, "w1_ci": w1_ci,
-            "diverged": sum(r["status"] == "diverged" for r in rows)}  # fmt: skip
+    """k/n with its Wilson interval, the median w1 with its bootstrap interval, the diverged count:
+    the study's own summary (gan1d.stats.summarise) of one method on one target."""
+    s = summarise(rows)
+    return {"k": s["success"], "n": s["runs"], "ci": s["success_ci"], "w1": s["w1"][0], "w1_ci": s["w1"][1],
+            "diverged": s["diverged"]}  # fmt: skip
 
 
 def held_out_rows(method, docs, step):
@@ -65,8 +58,8 @@ def mixture_recipe(cells):
     return min(cells, key=lambda m: (-cells[m]["two-modes"]["k"], cells[m]["two-modes"]["w1"]))
 
 
-def search_table(methods, docs, score, tuned_on):
-    """Each method's best configuration by score over its search's runs on the targets tuned_on,
+def search_table(methods, docs, tuned_on):
+    """Each method's best configuration by the protocol's score over its search's runs on the targets tuned_on,
     with its tuning counts."""
     lines = [
         "| method | best configuration | tuning success [95% CI] | one-mode | two-modes |",
@@ -78,7 +71,7 @@ def search_table(methods, docs, score, tuned_on):
             continue
         rows = files.read_results(path)
         keys = protocol.swept_flags(method)
-        (key, s), *_ = ranked([r for r in rows if r["target"] in tuned_on], keys, score)
+        key, s = protocol.selection(rows, method, tuned_on)
         chosen = [r for r in rows if tuple(r[k] for k in keys) == key]
         per = [sum(map(is_success, [r for r in chosen if r["target"] == t])) for t in ("one-mode", "two-modes")]
         shown = " ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in zip(keys, key, strict=True))
@@ -164,18 +157,16 @@ def plot_histograms(path, methods, targets, out, seed, step):
     fig, axes = plt.subplots(len(methods), len(targets), figsize=(2.0 * len(targets) + 1, 0.9 * len(methods) + 0.6),
                              squeeze=False)  # fmt: skip
     for i, method in enumerate(methods):
-        folder = os.path.join(out, step, method)
-        if not os.path.isdir(folder):  # the reference, from the held-out step
-            folder = os.path.join(out, "held-out", method)
-        study = next((d for d in os.listdir(folder) if d.startswith("study_")), None) if os.path.isdir(folder) else None
-        rows = files.read_results(os.path.join(folder, study, "results.csv")) if study else []
+        study = protocol.study_folder(os.path.join(out, step, method))
+        study = study or protocol.study_folder(os.path.join(out, "held-out", method))  # the reference's
+        rows = files.read_results(os.path.join(study, "results.csv")) if study else []
         for j, t in enumerate(targets):
-            ax, target = axes[i][j], target_of(t)
+            ax, target = axes[i][j], Target.named(t)
             xs = np.linspace(target.means.min() - 5 * target.sigma, target.means.max() + 5 * target.sigma, 200)
             ax.fill_between(xs, target.pdf(xs), color="lightgray")
             row = next((r for r in rows if r["target"] == t and r["seed"] == seed), None)
             if row is not None:
-                samples = np.load(os.path.join(folder, study, row["population"], "samples.npy"))[int(row["member"])]
+                samples = np.load(os.path.join(study, row["population"], "samples.npy"))[int(row["member"])]
                 if np.all(np.isfinite(samples)):
                     bins = np.linspace(xs[0], xs[-1], 50)
                     ax.stairs(density(samples, bins), bins, color="tab:green" if is_success(row) else "tab:red")
@@ -218,7 +209,7 @@ def report(out, docs=protocol.DOCS):
     print("## Each method's best configuration on the tuning targets\n")
     for tuned_on in protocol.SELECTIONS.values():
         print(f"### By the score on {' and '.join(tuned_on)}\n")
-        print(search_table(protocol.METHODS, docs, protocol.SCORE, tuned_on) + "\n")
+        print(search_table(protocol.METHODS, docs, tuned_on) + "\n")
     for step in protocol.SELECTIONS:
         incumbents = [name for name, (home, _) in protocol.INCUMBENTS.items() if home == step]
         cells = held_out_cells([*protocol.METHODS, *incumbents], targets, docs, step)

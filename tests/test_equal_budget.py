@@ -81,7 +81,8 @@ def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_
         out = []
         for target, k in (("two-modes", k_two), ("near-modes", k_near)):
             out += [{"target": target, "status": "completed", "w1": 0.03 if s < k else 0.5, "std_ratio": 1.0,
-                     "modes": 2, "separated": float(s < k)} for s in range(20)]  # fmt: skip
+                     "outside_fraction": 0.0, "ks": 0.1, "modes": 2, "separated": float(s < k), "modes_captured": 2,
+                     "high_quality": 1.0, "gap_mass": 0.0} for s in range(20)]  # fmt: skip
         return out
 
     cells = {m: {t: report.cell([r for r in rows(a, b) if r["target"] == t]) for t in ("two-modes", "near-modes")}

@@ -73,9 +73,7 @@ def test_mode_collapse_is_named_in_the_verdict():
 
 
 def test_five_close_modes_have_gaps_so_a_flat_spread_is_not_separated():
-    from gan1d.presets import TARGETS
-
-    five = Target(TARGETS["five-modes"]["mu"], TARGETS["five-modes"]["sigma"])
+    five = Target.named("five-modes")
     assert len(five.gaps()) == 4
     m = scores(np.linspace(0.4, 7.6, 10_000), five)
     assert m["modes_captured"] == 5 and m["gap_mass"] > 0.1 and m["separated"] == 0
@@ -104,7 +102,7 @@ def test_every_classic_mixture_leaves_a_gap_between_neighbouring_modes():
     from gan1d.presets import TARGETS
 
     for name, shape in TARGETS.items():
-        target = Target(shape["mu"], shape["sigma"], shape.get("weights"))
+        target = Target.named(name)
         assert len(target.gaps()) == target.modes - 1, name
         assert all(b - a >= shape["sigma"] for a, b in target.gaps()), name  # at least a sigma wide
         if target.modes > 1:
