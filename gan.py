@@ -14,21 +14,22 @@ files, studies and flag checks live in the package `gan1d/`.
 """
 
 import functools
-import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
-from gan1d import flags, study
-from gan1d.cures import Cures, clip_weights
-from gan1d.files import RunError, config_dict, prepare_run_dir, write_json
-from gan1d.lazy import native_stderr_silenced, special, tf, tf2
+from gan1d import flags, runner, study
+from gan1d.cures import Cures, PenaltyInputs
+from gan1d.files import RunError
+from gan1d.lazy import special, tf, tf2
 from gan1d.metrics import EVAL_POINTS, EvalGrid
-from gan1d.monitor import Monitor, StopRequest
-from gan1d.optim import MemberOptimizer, StepOptimizer
-from gan1d.population import Members, initial_values
-from gan1d.progress import Progress
+from gan1d.optim import MemberOptimizer
+from gan1d.population import MemberAxis, initial_values
+from gan1d.runner import Tutorial
+from gan1d.settings import FlagParser
 from gan1d.spread import load_generator, spread_start
 from gan1d.target import Target
 
@@ -152,64 +153,113 @@ def clamped_log(p):
     return tf.log(tf.maximum(p, 1e-5))
 
 
+class Loss(NamedTuple):
+    """A pair of losses from D's logits l (a critic's values under wgan), per sample: D's, of
+    (l_real, l_fake), and G's, of l_fake; and its help for --loss."""
+
+    d: Callable
+    g: Callable
+    help: str
+
+
+# Every loss, by its --loss name: a new loss is one entry here (docs/cures/losses.md).
+# -log(sigmoid(l)) = softplus(-l) and log(1 - sigmoid(l)) = -softplus(l) never overflow.
+LOSSES = {
+    "logits": Loss(
+        lambda r, f: tf.nn.softplus(-r) + tf.nn.softplus(f),  # the reference's -log D(x) - log(1 - D(G(z)))
+        lambda f: tf.nn.softplus(-f),  # its non-saturating -log D(G(z))
+        "the reference's non-saturating loss computed safely from D's logits",
+    ),
+    "clamp": Loss(
+        lambda r, f: -clamped_log(tf.sigmoid(r)) - clamped_log(1.0 - tf.sigmoid(f)),
+        lambda f: -clamped_log(tf.sigmoid(f)),
+        "its 2017 form log(max(p, 1e-5))",
+    ),
+    "minimax": Loss(
+        lambda r, f: tf.nn.softplus(-r) + tf.nn.softplus(f),
+        lambda f: -tf.nn.softplus(f),  # G's saturating log(1 - D(G(z))) (Goodfellow et al. 2014)
+        "G's saturating log(1 - D(G(z)))",
+    ),
+    "ls": Loss(
+        lambda r, f: 0.5 * tf.square(r - 1.0) + 0.5 * tf.square(f),  # Mao et al. 2017, a, b, c = 0, 1, 1
+        lambda f: 0.5 * tf.square(f - 1.0),
+        "least squares",
+    ),
+    "hinge": Loss(
+        lambda r, f: tf.nn.relu(1.0 - r) + tf.nn.relu(1.0 + f),  # Lim & Ye 2017
+        lambda f: -f,
+        "hinge",
+    ),
+    "wgan": Loss(
+        lambda r, f: f - r,  # Arjovsky et al. 2017: the critic's estimate of -W1
+        lambda f: -f,
+        "a critic without the sigmoid",
+    ),
+}
+
+
+def loss_named(kind):
+    if kind not in LOSSES:
+        raise ValueError(f"unknown loss {kind!r}: one of {', '.join(LOSSES)}")
+    return LOSSES[kind]
+
+
 def d_loss_fn(l_real, l_fake, kind, axis=None):
-    """D's loss from its logits l (a critic's values under wgan). logits and minimax: the reference's
-    mean(-log D(x) - log(1 - D(G(z)))), from logits, where -log(sigmoid(l)) = softplus(-l) never
-    overflows; clamp: the 2017 form; ls, hinge, wgan: their papers' (docs/cures/losses.md). axis: what
-    the mean runs over (a population: each member's batch, giving one loss per member)."""
-    if kind == "clamp":
-        return tf.reduce_mean(-clamped_log(tf.sigmoid(l_real)) - clamped_log(1.0 - tf.sigmoid(l_fake)), axis)
-    if kind == "ls":  # Mao et al. 2017, a, b, c = 0, 1, 1
-        return tf.reduce_mean(0.5 * tf.square(l_real - 1.0) + 0.5 * tf.square(l_fake), axis)
-    if kind == "hinge":  # Lim & Ye 2017
-        return tf.reduce_mean(tf.nn.relu(1.0 - l_real) + tf.nn.relu(1.0 + l_fake), axis)
-    if kind == "wgan":  # Arjovsky et al. 2017: the critic's estimate of -W1
-        return tf.reduce_mean(l_fake - l_real, axis)
-    return tf.reduce_mean(tf.nn.softplus(-l_real) + tf.nn.softplus(l_fake), axis)
+    """D's loss, the mean of LOSSES[kind].d; axis: what the mean runs over (a population: each
+    member's batch, giving one loss per member)."""
+    return tf.reduce_mean(loss_named(kind).d(l_real, l_fake), axis)
 
 
 def g_loss_fn(l_fake, kind, axis=None):
-    """G's loss: the non-saturating mean(-log D(G(z))) (logits, clamp), the saturating
-    mean(log(1 - D(G(z)))) (minimax, Goodfellow et al. 2014), or its paper's (ls, hinge, wgan)."""
-    if kind == "clamp":
-        return tf.reduce_mean(-clamped_log(tf.sigmoid(l_fake)), axis)
-    if kind == "minimax":  # log(1 - sigmoid(l)) = -softplus(l)
-        return tf.reduce_mean(-tf.nn.softplus(l_fake), axis)
-    if kind == "ls":
-        return tf.reduce_mean(0.5 * tf.square(l_fake - 1.0), axis)
-    if kind in ("hinge", "wgan"):
-        return tf.reduce_mean(-l_fake, axis)
-    return tf.reduce_mean(tf.nn.softplus(-l_fake), axis)
+    """G's loss, the mean of LOSSES[kind].g."""
+    return tf.reduce_mean(loss_named(kind).g(l_fake), axis)
 
 
 # ----------------------------------------------------------------------------- optimiser
 
 
-def optimizer(name, hp, decay_steps, kind, members=None):
-    """Gradient descent (the reference) or Adam, with a learning rate decayed in a staircase and its
-    own step counter: tf.train's, or for a population the same update with each member's own rates."""
-    if members is None:
-        return StepOptimizer(name, kind, hp, decay_steps)
-    return MemberOptimizer(name, kind, hp, decay_steps)
+class Optimizer(NamedTuple):
+    step: object  # its own step counter, as the reference gives each optimiser
+    learning_rate: Callable  # read afresh wherever an update is built (inside the in-graph loop too)
+    minimize: Callable  # (loss, var_list) -> the update, which counts the step
+
+
+def optimizer(name, hp, decay_steps, kind="sgd"):
+    """The reference's optimiser: gradient descent (or Adam, --optimizer adam) with a learning rate
+    decayed in a staircase by exponential_decay. A population's members each have their own rates,
+    which tf.train's scalar rate cannot hold: their optimiser is gan1d/optim.py's, the same updates."""
+    step = tf.Variable(0, trainable=False, name=f"{name}_step", dtype=tf.int64)
+
+    def learning_rate():
+        return tf.train.exponential_decay(hp["learning_rate"], step, decay_steps, hp["decay_rate"], staircase=True)
+
+    if kind == "adam":
+        opt = tf.train.AdamOptimizer(learning_rate, beta1=hp["beta1"], beta2=hp["beta2"], name=f"{name}_adam")
+    else:
+        opt = tf.train.GradientDescentOptimizer(learning_rate, name=f"{name}_sgd")
+    return Optimizer(
+        step, learning_rate, lambda loss, var_list: opt.minimize(loss, global_step=step, var_list=var_list)
+    )
 
 
 # ----------------------------------------------------------------------------- the graph
 
 
-class GAN(Members, Cures):
+class GAN:
     """The graph: D_pre (pretraining), G, D applied to real data (D1) and to G(z) (D2) with shared
     variables, the reference's per-step updates fed by placeholders (--loop feed), the same updates
     inside a `tf.while_loop` that runs many steps per `session.run`, and the evaluation ops.
     With members (a list of settings), a population: every tensor gains a leading member axis and
-    every member its own weights, data and hyperparameters (PER_MEMBER); the code is the same."""
+    every member its own weights, data and hyperparameters (PER_MEMBER); the code is the same.
+    Two parts are handed what they need: the member axis (gan1d/population.py) and the cures."""
 
     def __init__(self, args, members=None):
-        self.args, self.members = args, members or [args]
-        self.n = len(members) if members else None  # None: a single run, no member axis
+        self.args = args
+        self.axis = MemberAxis(args, members)  # the run's hyperparameters, or each member's
+        self.members, self.n, self.hp = self.axis.members, self.axis.n, self.axis.hp
+        self.cures = Cures(args, self.axis)
         self.batch_shape = ([self.n] if self.n else []) + [args.batch_size, 1]  # (B, 1) or (N, B, 1)
-        self.hp = self.hyperparameters()
-        self.power_steps = {}  # --spectral-norm: each D weight's (u, its next power-iteration value)
-        self.cfg = NetConfig.of(args, **self.member_scales())
+        self.cfg = NetConfig.of(args, **self.axis.scales())
         # The order in which the networks below are made fixes every initial weight: with a graph
         # seed set, a variable's op seed is the number of random ops made before it in the graph
         # (D_pre's, then G's, then D's). Make no random op before them, or every seed's weights (and
@@ -228,10 +278,11 @@ class GAN(Members, Cures):
         self.d_params = tf.trainable_variables("D/")
         self.g_params = tf.trainable_variables("G/")
         with tf.name_scope("optimizers"):
-            make = lambda name, hp: optimizer(name, hp, args.decay_steps, args.optimizer, self.n)  # noqa: E731
+            make = optimizer if self.n is None else MemberOptimizer  # one rate, or each member's
             g_hp = {**self.hp, "learning_rate": self.hp["g_learning_rate"]}  # two time scales (Heusel et al. 2017)
-            self.pre_optimizer, self.d_optimizer = make("pre", self.hp), make("d", self.hp)
-            self.g_optimizer = make("g", g_hp)
+            self.pre_optimizer = make("pre", self.hp, args.decay_steps, args.optimizer)
+            self.d_optimizer = make("d", self.hp, args.decay_steps, args.optimizer)
+            self.g_optimizer = make("g", g_hp, args.decay_steps, args.optimizer)
             self.lr_d, self.lr_g = self.d_optimizer.learning_rate(), self.g_optimizer.learning_rate()
         self.ema = self._ema_copies()
         if args.loop == "feed":  # the reference's per-step updates, fed through placeholders
@@ -253,7 +304,7 @@ class GAN(Members, Cures):
             x = tf.reshape(x, x.shape[:-2].as_list() + [-1, self.args.pack])
         getter = None
         if self.args.spectral_norm or weights:
-            getter = functools.partial(self.d_getter, weights=weights or {})
+            getter = functools.partial(self.cures.d_getter, weights=weights or {})
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, custom_getter=getter):
             return discriminator(x, self.args.hidden_size, self.args.minibatch, self.cfg)
 
@@ -263,7 +314,7 @@ class GAN(Members, Cures):
 
     def _ema_copies(self):
         """Shadow copies of G's weights, averaged after every G update; evaluation reads them."""
-        if not self.uses("ema"):
+        if not self.axis.uses("ema"):
             return {}
         with tf.variable_scope("G_ema"):
             return {
@@ -271,60 +322,46 @@ class GAN(Members, Cures):
                 for v in self.g_params
             }
 
-    def d_loss(self, l_real, l_fake, axis):
-        return d_loss_fn(l_real, l_fake, self.args.loss, axis)
+    def weights(self):
+        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's and G's averages."""
+        return self.d_params + self.g_params + list(self.ema.values())
 
-    @property
-    def batch_axes(self):
-        """What a mean over each member's batch runs over: everything, or a population's last two axes."""
-        return None if self.n is None else [-2, -1]
-
-    def batch_mean(self, values):
-        """The mean over each member's batch: a scalar, or (N,) for a population."""
-        return tf.reduce_mean(values, self.batch_axes)
+    def d_loss(self, l_real, l_fake):
+        return d_loss_fn(l_real, l_fake, self.args.loss, self.axis.batch_axes)
 
     def pretrain_update(self, d, labels):
-        loss = self.batch_mean(tf.square(tf.sigmoid(self.discriminate(d, "D_pre")) - labels))
+        loss = tf.reduce_mean(tf.square(tf.sigmoid(self.discriminate(d, "D_pre")) - labels), self.axis.batch_axes)
         update = self.pre_optimizer.minimize(loss, self.d_pre_params)
         if not self.args.spectral_norm:
             return loss, update
         with tf.control_dependencies([update]):
-            return loss, tf.group(*self.power_iteration("D_pre/"))
+            return loss, tf.group(*self.cures.power_iteration("D_pre/"))
 
     def d_update(self, x, z):
-        axis = self.batch_axes
-        fake = self.generate(z)
-        x_in, fake_in = (
-            self.instance_noise(x, self.d_optimizer.step, 1),
-            self.instance_noise(fake, self.d_optimizer.step, 2),
-        )
+        """One D update on a real batch x and a noise batch z: its loss and the update (with its penalties,
+        and after it spectral normalisation's power step and the critic's clip, where asked)."""
+        fake, step, g_step = self.generate(z), self.d_optimizer.step, self.g_optimizer.step
+        x_in = self.cures.instance_noise(x, step, g_step, "real")
+        fake_in = self.cures.instance_noise(fake, step, g_step, "fake")
         l_real, l_fake = self.discriminate(x_in), self.discriminate(fake_in)
-        loss = self.d_loss(l_real, l_fake, axis)
-        objective = loss
-        for term in self.penalties(x_in, fake_in, l_real, l_fake, axis):
-            objective += term
-        update = self.d_optimizer.minimize(objective, self.d_params)
-        if not (self.args.spectral_norm or self.uses("clip")):
-            return loss, update
-        with tf.control_dependencies(
-            [update]
-        ):  # after each update: u's power step (Miyato et al.), the clip (Arjovsky et al.)
-            after = self.power_iteration("D/") + (
-                [clip_weights(self.d_params, self.column("clip"))] if self.uses("clip") else []
-            )
-            return loss, tf.group(*after)
+        loss = self.d_loss(l_real, l_fake)
+        inputs = PenaltyInputs(x_in, fake_in, l_real, l_fake, self.axis.batch_axes, self.discriminate, None)
+        update = self.d_optimizer.minimize(sum(self.cures.penalties(inputs, step), loss), self.d_params)
+        with tf.control_dependencies([update]):
+            after = self.cures.after_d_update(self.d_params)
+            return loss, tf.group(*after) if after else update
 
     def g_update(self, z, x=None, zd=None):
         """G's update against D, or with --unroll K against D after K more of its own updates on the
         step's last D batch (x, zd), differentiated through them (Metz et al. 2016)."""
-        axis = self.batch_axes
-        fake = self.instance_noise(self.generate(z), self.g_optimizer.step, 5)
-        weights = self.unrolled_d(x, zd, axis) if self.args.unroll else None
-        loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, axis)
+        step = self.g_optimizer.step
+        fake = self.cures.instance_noise(self.generate(z), step, step, "g")
+        weights = self.cures.unrolled_d(self, x, zd) if self.args.unroll else None
+        loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, self.axis.batch_axes)
         update = self.g_optimizer.minimize(loss, self.g_params)
         if not self.ema:
             return loss, update
-        decay = self.column("ema")
+        decay = self.axis.column("ema")
         with tf.control_dependencies([update]):
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
@@ -370,10 +407,8 @@ class GAN(Members, Cures):
             self.eval_G = tf.reshape(generated, [-1, tf.shape(self.eval_z)[0]])
             copies = tf.reshape(
                 tf.tile(x, [1] * (x.shape.ndims - 1) + [self.args.pack]), x.shape[:-2].as_list() + [-1, 1]
-            )
-            self.eval_D = tf.reshape(
-                tf.sigmoid(self.discriminate(copies)), [-1, tf.shape(self.eval_x)[0]]
             )  # packs of M copies of x
+            self.eval_D = tf.reshape(tf.sigmoid(self.discriminate(copies)), [-1, tf.shape(self.eval_x)[0]])
             if self.n is None:
                 self.eval_histogram = tf.summary.histogram("generated", generated)  # tag eval/generated
 
@@ -439,7 +474,7 @@ def pretrain(session, model, rngs, num_steps, loop="graph"):
         pretrain_data(rng, num_steps, model.args.batch_size, Target.of(m))
         for m, rng in zip(model.members, rngs, strict=True)
     ]
-    d, labels = (model.stacked([p[part][..., None] for p in drawn], axis=1) for part in (0, 1))
+    d, labels = (model.axis.stacked([p[part][..., None] for p in drawn], axis=1) for part in (0, 1))
     if loop == "feed":
         for i in range(num_steps):
             session.run([model.pre_loss, model.pre_opt], {model.pre_input: d[i], model.pre_labels: labels[i]})
@@ -515,51 +550,17 @@ def train(session, model, monitor):
         drawn = [
             sample_steps(d, g, end - monitor.step, a.batch_size, a.d_steps) for d, g in zip(data, noise, strict=True)
         ]
-        batches = [model.stacked([b[part] for b in drawn], axis=-3) for part in range(3)]
+        batches = [model.axis.stacked([b[part] for b in drawn], axis=-3) for part in range(3)]
         monitor.after_steps(end, *train_steps(session, model, batches, a.loop))
     return monitor.finish()
 
 
-def session_config(threads=None):
-    config = tf.ConfigProto()  # default thread pools: one thread each made every session.run slower here
-    if threads:
-        config.intra_op_parallelism_threads = config.inter_op_parallelism_threads = threads
-    # grappler's graph rewrites cost ~0.3 s at the first run of each loop and gain nothing on ops this small
-    config.graph_options.rewrite_options.disable_meta_optimizer = True
-    return config
-
-
-def train_in(run_dir, args, members, stop, progress, final_weights=None):
-    """Builds the graph of one run (one member) or a population, and trains it in run_dir (given
-    final_weights, a finished population's, only evaluates it)."""
-    with tf.Graph().as_default() as graph:
-        # --- seeding: numpy's stream of each member feeds its data and noise, TensorFlow's the
-        # initial weights (a population's members get a single run's of their seeds: gan1d/population.py)
-        tf.set_random_seed(args.seed)
-        rngs = [np.random.RandomState(m.seed) for m in members]
-        model = GAN(args, members if len(members) > 1 else None)
-        grid = EvalGrid(Target.of(args), args.noise_range, args.minibatch_group, noise_grid(args))
-        graph.finalize()
-        with native_stderr_silenced():
-            session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))
-        with session:
-            monitor = Monitor(session, model, grid, rngs, run_dir, stop, progress, final_weights)
-            return train(session, model, monitor)
+TUTORIAL = Tutorial(GAN, train, noise_grid)  # what the package's run machinery is handed (gan1d/runner.py)
 
 
 def run(args, stop_event=None):
     """One training run in <out-dir>/<run-name>/; returns its summary."""
-    run_dir = os.path.join(args.out_dir, args.run_name)
-    prepare_run_dir(run_dir, args.resume, args.overwrite)
-    write_json(os.path.join(run_dir, "config.json"), config_dict(args, tf.__version__))
-    with StopRequest(stop_event) as stop:
-        return train_in(run_dir, args, [args], stop, Progress(args.num_steps, args.log_every, args.quiet))
-
-
-def run_population(members, folder, stop, progress, final_weights=None):
-    """The members of one study population (settings that differ only in seed and PER_MEMBER),
-    trained together in folder: each member's status, final samples and decision boundary, weights."""
-    return train_in(folder, members[0], members, stop, progress, final_weights)
+    return runner.run(args, TUTORIAL, stop_event)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -571,15 +572,16 @@ def parse_args(argv=None):
 
 
 def flag_parser():
-    """Every flag, declared once with its help text: gan1d/flags.py."""
-    return flags.flag_parser(__doc__.split("\n\n")[0])
+    """Every flag, declared once with its help text (gan1d/flags.py); --loss's choices are LOSSES'."""
+    return FlagParser(__doc__.split("\n\n")[0], {name: loss.help for name, loss in LOSSES.items()})
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    parser = flag_parser()
+    args = parser.parse(argv)
     try:
         if args.seeds:
-            return study.run_study(args, flag_parser().settings, run_population)
+            return study.run_study(args, parser.settings, TUTORIAL)
         summary = run(args)
     except RunError as error:
         print(f"gan.py: error: {error}", file=sys.stderr)

@@ -42,12 +42,12 @@ def grid_of(args):
 
 def build(flags):
     args = gan.parse_args([*flags, "--quiet"])
-    args.loop = "feed"  # builds both kinds of update: the per-step ops and the in-graph loop
+    args = args.replace(loop="feed")  # builds both kinds of update: the per-step ops and the in-graph loop
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(args.seed)
         model = gan.GAN(args)
-        session = tf.Session(config=gan.session_config())
+        session = tf.Session(config=gan.runner.session_config())
         session.run(model.init)
     return args, graph, model, session
 
@@ -69,9 +69,9 @@ def time_training(flags, num_steps=1200, chunk=10):
         ("graph_chunks", chunk, "graph"),
         ("graph_one", num_steps, "graph"),
     ]:
-        args.loop = loop
+        args = args.replace(loop=loop)
         with graph.as_default():
-            session = tf.Session(config=gan.session_config())
+            session = tf.Session(config=gan.runner.session_config())
             session.run(model.init)
         started = time.perf_counter()
         for start in range(0, num_steps, size):
@@ -249,7 +249,7 @@ def population_speed(flags, seeds=20, singles=3):
                 single.append(gan.run(args)["training_seconds"])
         args = gan.parse_args([*flags, "--seeds", str(seeds), "--seed", "100", "--quiet", "--out-dir", tmp])
         with contextlib.redirect_stdout(io.StringIO()):
-            study_s = timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.run_population))
+            study_s = timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.TUTORIAL))
     estimated = seeds * sum(single) / len(single)
     return {"single_training_s": single, "singles_estimated_s": estimated, "study_s": study_s, "xla": args.xla}
 
@@ -260,7 +260,7 @@ def study_200(flags):
         files.PRINT_WRITES = False
         args = gan.parse_args([*flags, "--seeds", "200", "--seed", "100", "--quiet", "--out-dir", tmp])
         with contextlib.redirect_stdout(io.StringIO()):
-            return timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.run_population))
+            return timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.TUTORIAL))
 
 
 def d_forward(s, n):
@@ -297,7 +297,7 @@ def machine_throughput(size=1024, repeats=20):
     with tf.Graph().as_default():
         a = tf.Variable(np.random.RandomState(0).normal(size=(size, size)).astype(np.float32))
         product = tf.reduce_sum(tf.matmul(a, a))  # a variable: nothing a graph optimiser could fold away
-        with tf.Session(config=gan.session_config()) as session:
+        with tf.Session(config=gan.runner.session_config()) as session:
             session.run(a.initializer)
             session.run(product)
             best = min(timed(lambda: session.run(product)) for _ in range(repeats))

@@ -4,11 +4,12 @@ own statistics (gan1d/stats.py).
 
     python benchmarks/cures_table.py plots/readme/cures
 
-One mode counts accurate runs, two modes separated ones; [a, b] is the 95% Wilson interval.
+Each cell is the study's own summary (gan1d.stats.summarise): its success count (gan1d.metrics.is_success:
+accurate on one mode, finished and separated on two) with the 95% Wilson interval, its median w1
+with the bootstrap interval, and its diverged runs.
 """
 
 import glob
-import math
 import os
 import sys
 
@@ -16,8 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from gan1d import files  # noqa: E402
-from gan1d.metrics import is_accurate  # noqa: E402
-from gan1d.stats import median_interval, wilson  # noqa: E402
+from gan1d.stats import summarise  # noqa: E402
 
 
 def rows_of(folder):
@@ -25,15 +25,12 @@ def rows_of(folder):
     return files.read_results(paths[0]) if len(paths) == 1 else None  # None: not run (yet)
 
 
-def cell(rows, success):
+def cell(rows):
     if rows is None:
         return "- | - | -"
-    k, n = sum(map(success, rows)), len(rows)
-    low, high = wilson(k, n)
-    w1 = [r["w1"] if r["status"] != "diverged" and math.isfinite(r["w1"]) else math.inf for r in rows]
-    median, (w_low, w_high) = median_interval(w1)
-    diverged = sum(r["status"] == "diverged" for r in rows)
-    return f"{k}/{n} [{low:.2f}, {high:.2f}] | {median:.3f} [{w_low:.3f}, {w_high:.3f}] | {diverged}"
+    s = summarise(rows)
+    (low, high), (median, (w_low, w_high)) = s["success_ci"], s["w1"]
+    return f"{s['success']}/{s['runs']} [{low:.2f}, {high:.2f}] | {median:.3f} [{w_low:.3f}, {w_high:.3f}] | {s['diverged']}"
 
 
 def main():
@@ -44,13 +41,9 @@ def main():
     )
     print("|---|---|---|---|---|---|---|")
     for method in methods:
-        one = cell(rows_of(os.path.join(base, "one", method)), is_accurate)
+        one = cell(rows_of(os.path.join(base, "one", method)))
         two_dir = os.path.join(base, "two", method)
-        two = (
-            cell(rows_of(two_dir), lambda r: r["status"] != "diverged" and r["separated"] == 1)
-            if os.path.isdir(two_dir)
-            else "- | - | -"
-        )
+        two = cell(rows_of(two_dir)) if os.path.isdir(two_dir) else "- | - | -"
         print(f"| {method} | {one} | {two} |")
 
 

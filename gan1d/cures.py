@@ -1,8 +1,11 @@
 """The cures the field compares, beyond the tutorial's (docs/cures.md): the penalties on D (R1,
 R2, WGAN-GP, DRAGAN), the WGAN critic's clipping, instance noise, spectral normalisation and
-unrolling.
-`gan.GAN` takes the methods in as a mixin (`Cures`), so that a single run and a population of
-members get the same code; they read the model's args, members, hp, optimisers and discriminate."""
+unrolling. Each penalty is declared once, in PENALTIES: its flag's help and its term of D's
+objective together; gan1d/flags.py makes its flag from there. `gan.GAN` holds a `Cures` part and
+hands it what each cure needs; a single run and a population get the same code."""
+
+import zlib
+from typing import NamedTuple
 
 from .lazy import tf
 from .optim import member_column
@@ -12,6 +15,63 @@ def r1_penalty(l_real, x, weight, axis=None):
     """(weight / 2) * mean((dl/dx)^2) on real data, R1; on generated data, R2 (Mescheder et al. 2018)."""
     (grad,) = tf.gradients(tf.reduce_sum(l_real), [x])
     return 0.5 * weight * tf.reduce_mean(tf.square(grad), axis)
+
+
+def unit_slope_penalty(discriminate, x_hat, weight, axis=None):
+    """weight * mean((|dl/dx| - 1)^2) at x_hat: the penalty of WGAN-GP and DRAGAN, in 1-D."""
+    (grad,) = tf.gradients(tf.reduce_sum(discriminate(x_hat)), [x_hat])
+    return weight * tf.reduce_mean(tf.square(tf.abs(grad) - 1.0), axis)
+
+
+def interpolates(d):
+    """WGAN-GP's points: random interpolates of real and generated samples (Gulrajani et al. 2017)."""
+    eps = d.uniform("gp")
+    return eps * d.x + (1.0 - eps) * d.fake
+
+
+def perturbed_real(d):
+    """DRAGAN's points: x + 0.5 std(x) u around real data, as the authors' code (Kodali et al. 2017)."""
+    _, variance = tf.nn.moments(d.x, axes=[-2, -1], keepdims=True)
+    return d.x + 0.5 * tf.sqrt(variance) * d.uniform("dragan")
+
+
+class PenaltyInputs(NamedTuple):
+    """What a penalty of D's update may read: D's inputs and logits, the mean's axes, D itself, and
+    uniform(name), a stateless draw shaped like x that is named for its use."""
+
+    x: object
+    fake: object
+    l_real: object
+    l_fake: object
+    axis: object
+    discriminate: object
+    uniform: object
+
+
+class Penalty(NamedTuple):
+    help: str  # its weight's flag, --NAME
+    term: object  # (PenaltyInputs, weight) -> scalar or (N,)
+
+
+# Each penalty of D's objective, by the name of its weight's flag, in the order they are added.
+PENALTIES = {
+    "r1": Penalty(
+        "R1 gradient penalty weight gamma on real data (0 = none)",
+        lambda d, w: r1_penalty(d.l_real, d.x, w, d.axis),
+    ),
+    "r2": Penalty(
+        "R2 gradient penalty weight gamma on generated data (0 = none)",
+        lambda d, w: r1_penalty(d.l_fake, d.fake, w, d.axis),
+    ),
+    "gp": Penalty(
+        "WGAN-GP penalty weight lambda: (|dD/dx| - 1)^2 at random interpolates of real and generated samples (0 = none)",
+        lambda d, w: unit_slope_penalty(d.discriminate, interpolates(d), w, d.axis),
+    ),
+    "dragan": Penalty(
+        "DRAGAN penalty weight lambda: (|dD/dx| - 1)^2 around perturbed real data (0 = none)",
+        lambda d, w: unit_slope_penalty(d.discriminate, perturbed_real(d), w, d.axis),
+    ),
+}
 
 
 def spectral_norm(w, u):
@@ -24,25 +84,40 @@ def spectral_norm(w, u):
     return w / s, u_next
 
 
-def unit_slope_penalty(discriminate, x_hat, weight, axis=None):
-    """weight * mean((|dl/dx| - 1)^2) at x_hat: the penalty of WGAN-GP and DRAGAN, in 1-D."""
-    (grad,) = tf.gradients(tf.reduce_sum(discriminate(x_hat)), [x_hat])
-    return weight * tf.reduce_mean(tf.square(tf.abs(grad) - 1.0), axis)
-
-
 def clip_weights(variables, c):
     """The WGAN critic's weights clipped to [-c, c] (c a float or a population's (N, 1, 1) column)."""
     return tf.group(*[v.assign(tf.clip_by_value(v, -c, c)) for v in variables])
 
 
+def draw_seed(run_seed, counter, name):
+    """A stateless draw's seed: the run's seed, and a step counter with the draw's name folded in
+    (crc32, below 2**32), so that every use and step draws its own numbers, the same on every run
+    and after a resume (the counters are checkpointed)."""
+    return tf.stack([tf.constant(run_seed, tf.int64), counter * 2**32 + zlib.crc32(name.encode())])
+
+
 class Cures:
-    """The GAN's methods for the cures: which are on, D's penalties, the stateless draws they and
-    instance noise use, and spectral normalisation's weights and power steps."""
+    """A model's cures: which are on, D's penalties, the stateless draws they and instance noise
+    use, spectral normalisation's weights and power steps, unrolling. Built on the model's member
+    axis; every graph part it adds is handed in by the model."""
+
+    def __init__(self, args, axis):
+        self.args, self.axis = args, axis
+        self.power_steps = {}  # --spectral-norm: each D weight's (u, its next power-iteration value)
+
+    def uniform(self, like, counter, name):
+        return tf.random.stateless_uniform(tf.shape(like), draw_seed(self.args.seed, counter, name))
+
+    def penalties(self, inputs, counter):
+        """The penalties on, each a scalar or (N,), in PENALTIES' order; inputs: PenaltyInputs
+        without its uniform, which draws here from counter (D's step)."""
+        d = inputs._replace(uniform=lambda name: self.uniform(inputs.x, counter, name))
+        return [p.term(d, self.axis.hp[name]) for name, p in PENALTIES.items() if self.axis.uses(name)]
 
     def d_getter(self, getter, name, *args, weights, **kwargs):
         """D's weights as the network reads them: a tensor of weights in place of its variable, then,
         with --spectral-norm, each weight matrix as W / s(W) with its persistent power-iteration vector
-        u; the step that moves u is kept in self.power_steps for D's update to run."""
+        u; the step that moves u is kept in power_steps for D's update to run."""
         w = weights[name] if name in weights else getter(name, *args, **kwargs)
         if not (self.args.spectral_norm and name.endswith("/w")):
             return w
@@ -57,51 +132,31 @@ class Cures:
         """The assignments that move each spectral-normalised weight's u in scope one step."""
         return [u.assign(u_next) for u, u_next in self.power_steps.values() if u.op.name.startswith(scope)]
 
-    def penalties(self, x, fake, l_real, l_fake, axis):
-        """The gradient penalties asked for, each a scalar or (N,): R1, R2, WGAN-GP, DRAGAN."""
-        terms = []
-        if self.uses("r1"):
-            terms.append(r1_penalty(l_real, x, self.hp["r1"], axis))
-        if self.uses("r2"):
-            terms.append(r1_penalty(l_fake, fake, self.hp["r2"], axis))
-        if self.uses("gp"):  # on random interpolates of real and generated samples (Gulrajani et al. 2017)
-            eps = self.uniform(x, self.d_optimizer.step, 3)
-            terms.append(unit_slope_penalty(self.discriminate, eps * x + (1.0 - eps) * fake, self.hp["gp"], axis))
-        if self.uses("dragan"):  # around real data: x + 0.5 std(x) u, as the authors' code (Kodali et al. 2017)
-            _, variance = tf.nn.moments(x, axes=[-2, -1], keepdims=True)
-            perturbed = x + 0.5 * tf.sqrt(variance) * self.uniform(x, self.d_optimizer.step, 4)
-            terms.append(unit_slope_penalty(self.discriminate, perturbed, self.hp["dragan"], axis))
-        return terms
+    def after_d_update(self, d_params):
+        """What follows each D update: u's power step (Miyato et al.), the clip (Arjovsky et al.)."""
+        clip = [clip_weights(d_params, self.axis.column("clip"))] if self.axis.uses("clip") else []
+        return self.power_iteration("D/") + clip
 
-    def uses(self, name):
-        return any(getattr(m, name) > 0 for m in self.members)
-
-    def random_seed(self, counter, salt):
-        """A stateless op's seed from the run's seed and a step counter: the same draws on every run
-        and after a resume (the counters are checkpointed), another at every step and use."""
-        return tf.stack([tf.constant(self.args.seed, tf.int64), counter * 8 + salt])
-
-    def uniform(self, like, counter, salt):
-        return tf.random.stateless_uniform(tf.shape(like), self.random_seed(counter, salt))
-
-    def instance_noise(self, x, counter, salt):
+    def instance_noise(self, x, counter, g_step, name):
         """x plus N(0, s^2) noise, s annealed linearly from --instance-noise at step 0 to 0 at the last
-        step (Sonderby et al. 2016); x itself without instance noise."""
-        if not self.uses("instance_noise"):
+        step (Sonderby et al. 2016), g_step the training step (G's updates so far); x itself without."""
+        if not self.axis.uses("instance_noise"):
             return x
-        step = tf.cast(self.g_optimizer.step, tf.float32)  # the training step: G updates so far
-        scale = self.column("instance_noise") * tf.maximum(0.0, 1.0 - step / max(self.args.num_steps - 1, 1))
-        return x + scale * tf.random.stateless_normal(tf.shape(x), self.random_seed(counter, salt))
+        step = tf.cast(g_step, tf.float32)
+        scale = self.axis.column("instance_noise") * tf.maximum(0.0, 1.0 - step / max(self.args.num_steps - 1, 1))
+        return x + scale * tf.random.stateless_normal(tf.shape(x), draw_seed(self.args.seed, counter, name))
 
-    def unrolled_d(self, x, zd, axis):
+    def unrolled_d(self, model, x, zd):
         """{name: tensor}: D's weights after --unroll gradient steps on its loss (its penalties left
         out), theta' = theta - lr * grad, each step differentiable, D's own variables untouched."""
-        names = [v.op.name for v in self.d_params]
-        theta = dict(zip(names, [tf.identity(v) for v in self.d_params], strict=True))
-        lr = self.d_optimizer.learning_rate() if self.n is None else member_column(self.d_optimizer.learning_rate())
-        fake = self.generate(zd)
+        names = [v.op.name for v in model.d_params]
+        theta = dict(zip(names, [tf.identity(v) for v in model.d_params], strict=True))
+        lr = model.d_optimizer.learning_rate()
+        lr = lr if self.axis.n is None else member_column(lr)
+        fake = model.generate(zd)
         for _ in range(self.args.unroll):
-            loss = self.d_loss(self.discriminate(x, weights=theta), self.discriminate(fake, weights=theta), axis)
+            l_real, l_fake = model.discriminate(x, weights=theta), model.discriminate(fake, weights=theta)
+            loss = model.d_loss(l_real, l_fake)
             grads = tf.gradients(tf.reduce_sum(loss), [theta[n] for n in names])
             theta = {n: theta[n] - lr * g for n, g in zip(names, grads, strict=True)}
         return theta

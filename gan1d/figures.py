@@ -10,7 +10,6 @@ from .files import announce, temporary_path, write_atomic
 from .lazy import animation, plt
 from .metrics import ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density, mode_shares
 from .search import Range
-from .stats import summarise
 
 ANIM_POINTS = 1_000  # decision-boundary points kept per animation frame
 ANIM_FPS = 30
@@ -168,18 +167,18 @@ def configuration_label(key, keys):
     return "\n".join(parts)
 
 
-def plot_study(path, groups, keys, samples_of, target_of, seeds_shown=10):
+def plot_study(path, summaries, keys, samples_of, target_of, seeds_shown=10):
     """The study: converged and accurate rates with their 95% intervals, each run's final w1, and
     the final histograms of the first seeds of each configuration over the data's density.
-    groups: {configuration key: [result row]}; samples_of(row) and target_of(row) give a run's
+    summaries: gan1d.stats.Summaries of the study; samples_of(row) and target_of(row) give a run's
     final samples and its data's distribution."""
+    groups, s = summaries.groups(keys), list(summaries.of(keys).values())
     labels = [configuration_label(key, keys) for key in groups]
     fig = plt.figure(figsize=(max(10, 1.6 * len(groups) + 4), 4.5 + 1.1 * len(groups)))
     spec = fig.add_gridspec(1 + len(groups), seeds_shown, height_ratios=[4] + [1] * len(groups))
     top = spec[0, :].subgridspec(1, 2)
     ax = fig.add_subplot(top[0, 0])
     for offset, what in [(-0.12, "converged"), (0.12, "accurate")]:
-        s = [summarise(rows) for rows in groups.values()]
         values = np.array([x[what] / x["runs"] for x in s])
         low = values - np.array([x[f"{what}_ci"][0] for x in s])
         high = np.array([x[f"{what}_ci"][1] for x in s]) - values
@@ -225,15 +224,15 @@ def plot_histogram_grid(fig, spec, groups, labels, samples_of, target_of, seeds_
                 ax.set_ylabel(label, fontsize=6)
 
 
-def plot_sweep(path, groups, keys):
+def plot_sweep(path, summaries, keys):
     """The converged rate against a swept flag's value (one line per other configuration, with 95%
     intervals), or, for two swept flags, a grid of rates per other configuration."""
     swept = [k for k in keys if k not in ("preset", "minibatch")]
     lines = {}
-    for key, rows in groups.items():
+    for key, summary in summaries.of(keys).items():
         fixed = tuple(v for k, v in zip(keys, key, strict=True) if k in ("preset", "minibatch"))
         values = tuple(v for k, v in zip(keys, key, strict=True) if k in swept)
-        lines.setdefault(fixed, {})[values] = summarise(rows)
+        lines.setdefault(fixed, {})[values] = summary
     if len(swept) == 1:
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for fixed, points in lines.items():
@@ -270,11 +269,11 @@ def plot_sweep(path, groups, keys):
     save_figure(fig, path)
 
 
-def plot_search(path, groups, keys, sweeps):
+def plot_search(path, summaries, keys, sweeps):
     """A random search: each configuration's success rate against each drawn flag, one panel a flag
     (log axes for log ranges), the success counted over every target the configuration ran on."""
     fig, axes = plt.subplots(1, len(sweeps), figsize=(3.6 * len(sweeps), 3.4), squeeze=False, sharey=True)
-    points = [(dict(zip(keys, key, strict=True)), summarise(rows)) for key, rows in groups.items()]
+    points = [(dict(zip(keys, key, strict=True)), s) for key, s in summaries.of(keys).items()]
     for ax, (dest, spec) in zip(axes[0], sweeps, strict=True):
         xs = [values[dest] for values, _ in points]
         rates = [s["success"] / s["runs"] for _, s in points]

@@ -1,6 +1,6 @@
 """The run folder and its files: atomic writes (figures, CSV, JSON, samples), the run's config,
-summaries read back, and checkpoints (TensorFlow's variables, the loop's state as JSON and its
-arrays as .npz). Nothing a run folder holds is unpickled when read."""
+summaries and results read back. Nothing a run folder holds is unpickled when read (checkpoints:
+gan1d/checkpoints.py)."""
 
 import contextlib
 import csv
@@ -8,15 +8,13 @@ import io
 import json
 import math
 import os
-import re
 import shutil
 import sys
 import tempfile
-import zipfile
 
 import numpy as np
 
-PRINT_WRITES = True  # study workers leave it to the study's own line per run
+PRINT_WRITES = True  # False: written paths are not announced
 DONE = ("completed", "early_stopped", "diverged")  # statuses of a run that needs no resuming
 
 
@@ -150,115 +148,6 @@ def prepare_run_dir(run_dir, resume, overwrite):
     if overwrite and os.path.isdir(checkpoints):
         shutil.rmtree(checkpoints)
     os.makedirs(run_dir, exist_ok=True)
-
-
-CHECKPOINT_INDEX = "checkpoint"  # TensorFlow's own index of a folder's checkpoints, written last
-
-
-def save_checkpoint(session, saver, run_dir, step, state, arrays):
-    """A checkpoint: the loop's state as JSON and its arrays as .npz (nothing pickled), then the
-    session's variables (tf.train.Saver, last 3 kept), whose index names the checkpoint last: a kill
-    at any moment leaves the last complete checkpoint as it was."""
-    folder = os.path.join(run_dir, "checkpoints")
-    os.makedirs(folder, exist_ok=True)
-    write_atomic(os.path.join(folder, f"state-{step}.json"), json_bytes(state), quiet=True)
-    write_atomic(os.path.join(folder, f"state-{step}.npz"), lambda f: np.savez(f, **arrays), quiet=True)
-    saver.save(session, os.path.join(folder, "model"), global_step=step)  # data and index, then CHECKPOINT_INDEX
-    kept = {str(checkpoint_step(path)) for path in saver.last_checkpoints}
-    for name in os.listdir(folder):
-        if name.startswith("state-") and name.split("-", 1)[1].split(".")[0] not in kept:
-            os.remove(os.path.join(folder, name))
-
-
-def json_bytes(obj):
-    return lambda f: f.write((json.dumps(json_safe(obj), sort_keys=True) + "\n").encode())
-
-
-def checkpoint_step(path):
-    return int(path.rsplit("-", 1)[1])
-
-
-def indexed_checkpoints(folder):
-    """The steps of the folder's checkpoints, newest first: those TensorFlow's index names, or, if
-    the index is unreadable, every step with a model index file."""
-    try:
-        with open(os.path.join(folder, CHECKPOINT_INDEX)) as f:
-            named = re.findall(r'^all_model_checkpoint_paths: "(.*)"$', f.read(), re.MULTILINE)
-        steps = {checkpoint_step(path) for path in named}
-    except (OSError, ValueError, UnicodeDecodeError):
-        steps = set()
-    if not steps:
-        pattern = re.compile(r"^model-(\d+)\.index$")
-        steps = {int(m.group(1)) for m in map(pattern.match, os.listdir(folder)) if m}
-    return sorted(steps, reverse=True)
-
-
-def restore_checkpoint(session, saver, run_dir):
-    """Restores the newest usable checkpoint into the session; returns (state, arrays), or None if
-    the folder has no checkpoint. A damaged one is reported in one line and the one before it tried;
-    if none is usable, a RunError names the folder and --overwrite."""
-    folder = os.path.join(run_dir, "checkpoints")
-    steps = indexed_checkpoints(folder) if os.path.isdir(folder) else []
-    for step in steps:
-        try:
-            restored = read_checkpoint(session, saver, folder, step)
-        except CheckpointError as damage:
-            print(f"checkpoint at step {step} is damaged ({damage}): trying the one before", file=sys.stderr)
-            continue
-        saver.recover_last_checkpoints([os.path.join(folder, f"model-{s}") for s in sorted(steps) if s <= step])
-        return restored
-    if steps:
-        raise RunError(f"{folder} holds no usable checkpoint: start the run again with --overwrite")
-    return None
-
-
-class CheckpointError(Exception):
-    """A checkpoint file is missing, truncated, not what it claims to be, or would need unpickling."""
-
-
-def read_checkpoint(session, saver, folder, step):
-    prefix = os.path.join(folder, f"state-{step}")
-    try:
-        with open(prefix + ".json", "rb") as f:
-            state = json.loads(f.read().decode())
-        with np.load(prefix + ".npz", allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}  # every array read here: a damaged one raises now
-    except (OSError, ValueError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as error:
-        raise CheckpointError(f"{prefix}: {type(error).__name__}") from None
-    if not isinstance(state, dict) or state.get("step") != step:
-        raise CheckpointError(f"{prefix}.json is not this checkpoint's state")
-    from .lazy import tf
-
-    try:
-        saver.restore(session, os.path.join(folder, f"model-{step}"))
-    except (tf.errors.OpError, ValueError) as error:
-        raise CheckpointError(f"{os.path.join(folder, f'model-{step}')}: {type(error).__name__}") from None
-    return state, arrays
-
-
-def rng_arrays(rngs):
-    """Each member's numpy RandomState (MT19937) as plain arrays: keys, position, cached normal."""
-    states = [rng.get_state() for rng in rngs]
-    return {
-        "rng_keys": np.stack([s[1] for s in states]),
-        "rng_pos": np.array([s[2] for s in states]),
-        "rng_has_gauss": np.array([s[3] for s in states]),
-        "rng_cached_gaussian": np.array([s[4] for s in states]),
-    }
-
-
-def set_rng_states(rngs, arrays):
-    if arrays["rng_keys"].shape != (len(rngs), 624):
-        raise RunError(f"the checkpoint holds {len(arrays['rng_keys'])} random streams for {len(rngs)} members")
-    for i, rng in enumerate(rngs):
-        keys, pos = arrays["rng_keys"][i], int(arrays["rng_pos"][i])
-        rng.set_state(("MT19937", keys, pos, int(arrays["rng_has_gauss"][i]), float(arrays["rng_cached_gaussian"][i])))
-
-
-def weight_list(arrays, prefix):
-    """The arrays prefix_0, prefix_1, ... as a list, or None if there are none."""
-    values = [arrays[f"{prefix}_{k}"] for k in range(len(arrays)) if f"{prefix}_{k}" in arrays]
-    return values or None
 
 
 def nan_for_null(row):

@@ -1,5 +1,5 @@
 """How far generated samples are from the data (gan1d/target.py): the fixed evaluation grid, the
-metrics and the mode metrics (see the README for each), what the study calls converged and
+metrics and the mode metrics (docs/metrics.md says what each means), what the study calls converged and
 accurate, and a run's verdict."""
 
 import math
@@ -171,10 +171,7 @@ def is_success(r):
 
 
 VERDICTS = ("accurate", "converged", "failed", "diverged")
-ADVICE = (
-    "What usually helps: another --seed, --preset robust, or a lower --learning-rate; the README's "
-    '"How well does it work?" says how often each recipe works.'
-)
+ADVICE = 'What usually helps: another --seed, --preset robust, or a lower --learning-rate; the README\'s "How often each recipe works" says how often each works.'  # fmt: skip
 
 
 def verdict(status, m, target, diverged_step=None):

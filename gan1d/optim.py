@@ -1,42 +1,19 @@
-"""The optimisers: tf.train's for a single run, and for a population the same updates with each
-member's own learning rate, decay and Adam betas (tf.train's optimisers take one scalar rate; a
-population's members each have a rate of their own). tests/test_optim.py shows that a population's
-updates equal tf.train.GradientDescentOptimizer's and tf.train.AdamOptimizer's, with
-exponential_decay, step for step."""
+"""A population's optimiser: the updates of the tutorial's `optimizer` (gan.py: tf.train's
+GradientDescentOptimizer or AdamOptimizer with exponential_decay) with each member's own learning
+rate, decay and Adam betas, since tf.train's optimisers take one scalar rate and a population's
+members each have a rate of their own. tests/test_optim.py shows that the two agree step for step."""
 
 from .lazy import tf
 
 ADAM_EPSILON = 1e-8  # tf.train.AdamOptimizer's default
 
 
-def learning_rate(lr0, step, decay_steps, decay_rate):
-    """The reference's schedule: lr0 * decay_rate ** floor(step / decay_steps)."""
-    return tf.train.exponential_decay(lr0, step, decay_steps, decay_rate, staircase=True)
-
-
-class StepOptimizer:
-    """A tf.train optimiser with its own step counter, as the reference gives each of its optimisers.
-    The learning rate is a callable, read afresh wherever an update is built (the in-graph loop too)."""
-
-    def __init__(self, name, kind, hp, decay_steps):
-        self.step = tf.Variable(0, trainable=False, name=f"{name}_step", dtype=tf.int64)
-        self.learning_rate = lambda: learning_rate(hp["learning_rate"], self.step, decay_steps, hp["decay_rate"])
-        if kind == "adam":
-            self.optimizer = tf.train.AdamOptimizer(
-                self.learning_rate, beta1=hp["beta1"], beta2=hp["beta2"], name=f"{name}_adam"
-            )
-        else:
-            self.optimizer = tf.train.GradientDescentOptimizer(self.learning_rate, name=f"{name}_sgd")
-
-    def minimize(self, objective, variables):
-        return self.optimizer.minimize(objective, self.step, variables)
-
-
 class MemberOptimizer:
     """Gradient descent or Adam with each member's own hyperparameters ((N,) tensors in hp), decayed
-    as exponential_decay does (staircase), with its own step counter, as StepOptimizer."""
+    as exponential_decay does (staircase), with its own step counter: the interface of gan.py's
+    `Optimizer` (step, learning_rate(), minimize(loss, var_list))."""
 
-    def __init__(self, name, kind, hp, decay_steps):
+    def __init__(self, name, hp, decay_steps, kind="sgd"):
         self.kind, self.hp, self.decay_steps = kind, hp, decay_steps
         self.step = tf.Variable(0, trainable=False, name=f"{name}_step", dtype=tf.int64)
         self._slots = {}

@@ -1,6 +1,6 @@
 """A population: many seeds of one configuration trained together in one graph, every weight with a
 leading member axis (w: (N, in, out), x: (N, B, 1), batched matmul). The model is the tutorial's
-own `GAN` with members (`gan.py`); what is here is the one thing a population needs beyond it:
+own `GAN` with members (`gan.py`), built along a `MemberAxis` (here) that it holds as a part; and
 each member's initial weights exactly as a single run of its seed draws them.
 
 Members are independent: each member's loss is the mean over its own batch, the objective is the
@@ -14,14 +14,20 @@ from .lazy import native_stderr_silenced, tf
 from .optim import member_column
 
 
-class Members:
-    """What a model needs to serve one run or a population alike: members (their settings), n (None
-    for a single run, else N) and args (the settings they share) are the model's own."""
+class MemberAxis:
+    """The member axis a model is built along: one run (n None, no axis) or a population of n
+    members (every weight and batch (N, ...)). The GAN holds one and asks it for its
+    hyperparameters, their columns, its feeds stacked and its weights' values."""
 
-    def hyperparameters(self):
+    def __init__(self, args, members=None):
+        self.members = members or [args]
+        self.n = len(members) if members else None
+        self.hp = self.hyperparameters(args)
+
+    def hyperparameters(self, args):
         """{name: value}: the run's floats, or a population's (N,) constants, one value per member."""
         if self.n is None:
-            return {name: getattr(self.args, name) for name in PER_MEMBER}
+            return {name: getattr(args, name) for name in PER_MEMBER}
         with tf.name_scope("hyperparameters"):
             return {
                 name: tf.constant([getattr(m, name) for m in self.members], tf.float32, name=name)
@@ -32,24 +38,29 @@ class Members:
         """A hyperparameter as it broadcasts over each member's (B, F) or (in, out): a float or (N, 1, 1)."""
         return self.hp[name] if self.n is None else member_column(self.hp[name])
 
-    def member_scales(self):
+    def uses(self, name):
+        """Whether any member has the setting name on (> 0)."""
+        return any(getattr(m, name) > 0 for m in self.members)
+
+    def scales(self):
         """A population's per-member input scales, for its NetConfig."""
         return {} if self.n is None else {s: self.column(s) for s in ("g_input_scale", "d_input_scale")}
+
+    @property
+    def batch_axes(self):
+        """What a mean over each member's batch runs over: everything, or a population's last two axes."""
+        return None if self.n is None else [-2, -1]
 
     def stacked(self, per_member, axis):
         """Feeds per member, stacked on the member axis; a single run's one member as it is."""
         return per_member[0] if self.n is None else np.stack(per_member, axis)
 
-    def weights(self):
-        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's and G's averages."""
-        return self.d_params + self.g_params + list(self.ema.values())
+    def values(self, session, variables):
+        """The variables' values with a leading member axis, (N, ...) each (a single run: N = 1)."""
+        return [value if self.n else value[None] for value in session.run(variables)]
 
-    def member_values(self, session):
-        """Every weight's value with a leading member axis, (N, ...) each (a single run: N = 1)."""
-        return [value if self.n else value[None] for value in session.run(self.weights())]
-
-    def load_member_values(self, session, values):
-        for v, value in zip(self.weights(), values, strict=True):
+    def load(self, session, variables, values):
+        for v, value in zip(variables, values, strict=True):
             v.load(value if self.n else value[0], session)
 
 
@@ -57,7 +68,7 @@ def initial_values(model):
     """{variable: (N, ...) value}: each member's initial weights (and G's averages, copies of them)
     as `python gan.py --seed S` draws them. A population makes its networks' random ops in a single
     run's order, so each of its variables' op seed is the single run's (gan.GAN says why)."""
-    members = model.members
+    members = model.axis.members
     seeds = {}
     for v in model.d_pre_params + model.g_params + model.d_params:
         op = random_op(v.initial_value.op)

@@ -31,7 +31,7 @@ PRESETS = {
         "log_every": 100,
     },
 }
-# robust with minibatch discrimination, retuned for two modes (README, "Two modes"): G's noise
+# robust with minibatch discrimination, retuned for two modes (docs/presets.md, "Two modes: the modes preset"): G's noise
 # unscaled and its spread start's units shallow, so that a bend can move to where the step between
 # the modes belongs and then steepen; a faster rate that decays; more steps of fewer D updates.
 PRESETS["modes"] = {

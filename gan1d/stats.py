@@ -65,15 +65,36 @@ def group_rows(results, keys):
     return groups
 
 
+class Summaries:
+    """A study's results grouped by configuration (the values of keys), each group summarised once
+    (summarise draws 2,000 bootstrap resamples): every table and figure reads them from here."""
+
+    def __init__(self, results):
+        self.results, self._groups, self._summaries = results, {}, {}
+
+    def groups(self, keys):
+        """{configuration key: [result row]}."""
+        keys = tuple(keys)
+        if keys not in self._groups:
+            self._groups[keys] = group_rows(self.results, keys)
+        return self._groups[keys]
+
+    def of(self, keys):
+        """{configuration key: summarise(its rows)}, in the groups' order."""
+        keys = tuple(keys)
+        if keys not in self._summaries:
+            self._summaries[keys] = {key: summarise(rows) for key, rows in self.groups(keys).items()}
+        return self._summaries[keys]
+
+
 def rate(k, ci, n):
     return f"{k}/{n} [{ci[0]:.2f}, {ci[1]:.2f}]"
 
 
-def configuration_table(results, keys):
-    """The study's table in Markdown, and the runs grouped by configuration; for a mixture, with
-    the mode metrics: separated (with its interval), and the medians of the others."""
-    groups = group_rows(results, keys)
-    modes = any(r.get("modes", 1) > 1 for r in results)
+def configuration_table(summaries, keys):
+    """The study's table in Markdown; for a mixture, with the mode metrics: separated (with its
+    interval), and the medians of the others."""
+    modes = any(r.get("modes", 1) > 1 for r in summaries.results)
     head = [k.replace("_", " ") for k in keys]
     extra = " separated [95% CI] | modes captured median | high-quality median | gap mass median |" if modes else ""
     lines = [
@@ -81,8 +102,7 @@ def configuration_table(results, keys):
         "w1 median [95% CI] | std ratio median [IQR] | KS median |" + extra,
         "|" + "---|" * (len(keys) + 7 + 4 * modes),
     ]
-    for key, rows in groups.items():
-        s = summarise(rows)
+    for key, s in summaries.of(keys).items():
         w1, (lo, hi) = s["w1"]
         sr = s["std_ratio"]
         cells = ["yes" if v is True else "no" if v is False else str(v) for v in key]
@@ -97,7 +117,7 @@ def configuration_table(results, keys):
                 else ""
             )
         )
-    return "\n".join(lines), groups
+    return "\n".join(lines)
 
 
 def separated(a, b):
@@ -105,18 +125,18 @@ def separated(a, b):
     return a[1] < b[0] or b[1] < a[0]
 
 
-def comparisons(groups, keys):
+def comparisons(summaries, keys):
     """For each pair of configurations that differ in minibatch discrimination alone: do the
     intervals of their converged and accurate rates separate them?"""
     if "minibatch" not in keys:
         return ""
-    at = keys.index("minibatch")
+    at, summarised = keys.index("minibatch"), summaries.of(keys)
     lines = ["## With and without minibatch discrimination", ""]
-    for key, rows in groups.items():
+    for key, plain in summarised.items():
         other = key[:at] + (True,) + key[at + 1 :]
-        if key[at] is not False or other not in groups:
+        if key[at] is not False or other not in summarised:
             continue
-        plain, mb = summarise(rows), summarise(groups[other])
+        mb = summarised[other]
         label = ", ".join(f"{k} {v}" for k, v in zip(keys, key, strict=True) if k != "minibatch")
         for what in ("converged", "accurate"):
             a, b = plain[f"{what}_ci"], mb[f"{what}_ci"]
@@ -134,21 +154,22 @@ def comparisons(groups, keys):
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
-def ranked(results, keys, score):
+def ranked(summaries, keys, score):
     """[(configuration key, summary)], best first by score (flags.SCORES): the success rate then
     the median w1, or the median w1 then the success rate. A configuration pools its targets' runs."""
-    summaries = [(key, summarise(rows)) for key, rows in group_rows(results, keys).items()]
-    rate = {key: s["success"] / s["runs"] for key, s in summaries}
+    pairs = list(summaries.of(keys).items())
+    rate = {key: s["success"] / s["runs"] for key, s in pairs}
     if score == "w1":
-        return sorted(summaries, key=lambda ks: (ks[1]["w1"][0], -rate[ks[0]]))
-    return sorted(summaries, key=lambda ks: (-rate[ks[0]], ks[1]["w1"][0]))
+        return sorted(pairs, key=lambda ks: (ks[1]["w1"][0], -rate[ks[0]]))
+    return sorted(pairs, key=lambda ks: (-rate[ks[0]], ks[1]["w1"][0]))
 
 
-def ranking_table(results, keys, score):
+def ranking_table(summaries, keys, score):
     """A search's configurations ranked by score, in Markdown: success and median w1 with their
     intervals, each target's successes, and whether the intervals set a configuration below the first."""
+    results = summaries.results
     targets = sorted({r["target"] for r in results if r.get("target") is not None})
-    order = ranked(results, keys, score)
+    order = ranked(summaries, keys, score)
     by_target = {t: group_rows([r for r in results if r.get("target") == t], keys) for t in targets}
     head = ["rank", *[k.replace("_", " ") for k in keys], "runs", "success [95% CI]", "w1 median [95% CI]", "diverged"]
     lines = ["| " + " | ".join(head + [f"{t} success" for t in targets] + ["below the first"]) + " |"]

@@ -5,7 +5,6 @@ population; the runs that differ only in seed and per-member scalars train toget
 results.csv (a row per run), summary.md (rates with 95% Wilson intervals, medians with bootstrap
 intervals, and which comparisons the intervals support) and study.png (plus sweep.png)."""
 
-import argparse
 import itertools
 import os
 import sys
@@ -15,44 +14,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files, plan, search
-from .figures import plot_distributions, plot_search, plot_study, plot_sweep
-from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PER_MEMBER, run_name
+from . import files, outputs, plan, runner, search
+from .figures import plot_search, plot_study, plot_sweep
+from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PER_MEMBER, STUDY_ONLY
 from .metrics import (
     ACCURATE_STD_RATIO,
     ACCURATE_W1,
     CONVERGED_OUTSIDE,
     CONVERGED_W1,
     EVAL_POINTS,
-    METRIC_NAMES,
-    EvalGrid,
-    batch_metrics,
     is_accurate,
     is_converged,
     is_success,
-    metrics,
-    verdict,
 )
-from .monitor import ROW_COLUMNS, StopRequest
-from .stats import comparisons, configuration_table, group_rows, ranking_table
+from .monitor import StopRequest
+from .names import run_name, study_dir
+from .outputs import STUDY_METRICS
+from .stats import Summaries, comparisons, configuration_table, ranking_table
 from .target import Target
-
-STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
 
 
 class StudyRun(NamedTuple):
     """One run of a study: its full settings, and the swept values that set it apart."""
 
-    settings: argparse.Namespace
+    settings: object  # a RunConfig (gan1d/settings.py)
     swept: dict
-
-
-STUDY_ONLY = {"seeds", "compare", "sweep", "plot_seeds"}  # the study's own flags, not a run's
 
 
 def study_runs(args, settings):
     """Every run of the study, preset x minibatch x target x configuration (the sweep's grid or
-    the search's draws) x seed; settings(given) resolves a run's flags as the command line would."""
+    the search's draws) x seed; settings(given, in_study=True) resolves a study run's flags as the
+    command line would."""
     crossed = {"preset", "seed", "minibatch", "target"}
     given = {k: getattr(args, k) for k in args.given if k not in crossed}
     minibatch = [False, True] if args.compare else [args.minibatch if "minibatch" in args.given else None]
@@ -65,21 +57,10 @@ def study_runs(args, settings):
                 values["minibatch"] = mb
             if target is not None:
                 values["target"] = [target]
-            run = settings(values)
-            run.quiet, run.sweep, run.search = True, [], 0
-            names = set(args.given) | {"minibatch"} | set(drawn)
-            run.run_name = run_name(names, vars(run))
+            run = settings(values, in_study=True)
             swept = {"target": target, **drawn} if len(targets) > 1 else drawn
             runs.append(StudyRun(run, swept))
     return runs
-
-
-def study_dir(args):
-    skip = {"minibatch"} if args.compare else set()
-    base = run_name(set(args.given), vars(args), with_seed=False, skip=skip).replace(",", "+")
-    drawn = f"_search-{args.search}" if args.search else ""
-    swept = "".join("_" + search.describe(dest, spec) for dest, spec in args.sweep)
-    return os.path.join(args.out_dir, f"study_{base}{drawn}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
 
 
 def study_keys(args):
@@ -90,7 +71,7 @@ def study_keys(args):
 
 def shared_settings(run):
     """The settings a population's members share: all but the seed and the per-member scalars."""
-    skip = set(PER_MEMBER) | OUTPUT_FLAGS | STUDY_ONLY | {"run_name", "given"}
+    skip = set(PER_MEMBER) | OUTPUT_FLAGS | STUDY_ONLY | {"run_name", "given", "in_study"}
     return {k: v for k, v in vars(run).items() if k not in skip}
 
 
@@ -115,10 +96,10 @@ def settings_record(members):
     return files.json_safe({"shared": shared, "members": per_member})
 
 
-def run_study(args, settings, run_population, stop_event=None):
+def run_study(args, settings, tutorial, stop_event=None):
     """Trains every population of the study (or reuses it), then writes the study's files.
-    settings(given) resolves a run's flags; run_population(members, folder, stop, progress,
-    final_weights) trains (or, given final weights, only evaluates) one population."""
+    settings(given, in_study=True) resolves a study run's flags; tutorial: what gan.py hands the
+    run machinery (gan1d/runner.py)."""
     folder = study_dir(args)
     count = plan.configurations(args) * args.seeds
     print(f"study: {count} runs ({plan.configurations(args)} configurations x {args.seeds} seeds), in {folder}")
@@ -131,7 +112,7 @@ def run_study(args, settings, run_population, stop_event=None):
     with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
         for name, members in groups.items():
             bar.begin(name, len(members))
-            outcome = population_outcome(args, run_population, os.path.join(folder, name), members, stop, bar)
+            outcome = population_outcome(args, tutorial, os.path.join(folder, name), members, stop, bar)
             results += outcome["results"]
             interrupted |= outcome["status"] == "interrupted"
             bar.done(name, outcome)
@@ -144,7 +125,7 @@ def run_study(args, settings, run_population, stop_event=None):
     return 0
 
 
-def population_outcome(args, run_population, folder, runs, stop, bar):
+def population_outcome(args, tutorial, folder, runs, stop, bar):
     """A finished population's results read back if its settings match, else trained (or resumed);
     the chosen seeds' figures drawn from its final weights."""
     members = [r.settings for r in runs]
@@ -154,23 +135,19 @@ def population_outcome(args, run_population, folder, runs, stop, bar):
     if saved is not None:
         bar.update(members[0].num_steps)
         drawn = [m for m in members if m.seed in args.plot_seeds]
-        if drawn and not all(os.path.exists(seed_figure(folder, m.seed)) for m in drawn):
-            draw_seeds(folder, runs, run_population(members, folder, stop, bar, saved["weights"]), args.plot_seeds)
+        if drawn and not all(os.path.exists(outputs.seed_figure(folder, m.seed)) for m in drawn):
+            evaluated = runner.train_in(folder, members, tutorial, stop, bar, saved["weights"])
+            outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
         return {"status": "completed", "results": saved["results"], "reused": True}
     files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
     started = time.time()
-    trained = run_population(members, folder, stop, bar)
-    results = member_results(runs, trained, name)
+    trained = runner.train_in(folder, members, tutorial, stop, bar)
+    results = outputs.population_results(trained, runs, name)
     seconds = round(time.time() - started, 3)
-    status = "interrupted" if any(s == "interrupted" for s, _ in trained["statuses"]) else "completed"
+    status = "interrupted" if any(s == "interrupted" for s, _ in trained.statuses) else "completed"
     if status == "completed":
-        files.write_npy(os.path.join(folder, "samples.npy"), trained["samples"].astype(np.float32))
-        files.write_atomic(os.path.join(folder, "weights.npz"), lambda f: np.savez(f, **trained["weights"]))
-        if trained["rows"]:
-            files.write_csv(os.path.join(folder, "metrics.csv"), trained["rows"], ["member", "seed", *ROW_COLUMNS])
-        summary = {"status": "completed", "seconds": seconds, "settings": record, "results": results}
-        files.write_json(os.path.join(folder, "summary.json"), summary)
-        draw_seeds(folder, runs, trained, args.plot_seeds)
+        outputs.write_population(folder, trained, results, record, seconds)
+        outputs.draw_seeds(folder, runs, trained, args.plot_seeds)
     return {"status": status, "results": results, "seconds": seconds}
 
 
@@ -192,28 +169,6 @@ def saved_population(folder, record):
         print(f"{folder} holds a damaged finished population ({type(error).__name__}): training it again")
         return None
     return {"results": results, "weights": weights}
-
-
-def member_results(runs, trained, population):
-    """A row per member: its settings that vary, status, final metrics and verdict."""
-    samples = trained["samples"]
-    finite = np.all(np.isfinite(samples), axis=1)
-    m0 = runs[0].settings
-    target = Target.of(m0)
-    scores = batch_metrics(samples, EvalGrid(target, m0.noise_range, m0.minibatch_group))
-    rows = []
-    for i, (run, (status, steps)) in enumerate(zip(runs, trained["statuses"], strict=True)):
-        member = run.settings
-        diverged = trained["diverged_step"][i] if status == "diverged" else None
-        if diverged is None and not finite[i]:  # the losses stayed finite, the final samples did not
-            status, diverged = "diverged", steps
-        row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}
-        row.update(status=status, steps=steps, diverged_step=diverged, population=population, member=i)
-        row["modes"] = target.modes
-        row.update({name: float(scores[name][i]) for name in STUDY_METRICS})
-        row["verdict"], row["verdict_reason"] = verdict(status, row, target, diverged)
-        rows.append(row)
-    return rows
 
 
 class StudyProgress:
@@ -273,19 +228,20 @@ def write_study(folder, args, results, wall_seconds, target_of):
     for row in results:
         row["success"] = int(is_success(row))
     files.write_csv(os.path.join(folder, "results.csv"), results, columns + STUDY_METRICS + ["population", "member"])
-    table, groups = configuration_table(results, keys)
+    summaries = Summaries(results)  # each configuration summarised once, for every table and figure
+    table = configuration_table(summaries, keys)
     drawn = [k for k in keys if k != "target"]  # a configuration pools its targets' runs
-    ranked = ranking_table(results, drawn, args.score) if args.search else ""
+    ranked = ranking_table(summaries, drawn, args.score) if args.search else ""
     text = (
         f"# Study: {len(results)} runs\n\nThis invocation: {wall_seconds:.0f} s.\n\n{ranked}{table}\n\n"
-        f"{comparisons(groups, keys)}\n\n{definitions()}"
+        f"{comparisons(summaries, keys)}\n\n{definitions()}"
     )
     files.write_text(os.path.join(folder, "summary.md"), text)
-    plot_study(os.path.join(folder, "study.png"), groups, keys, SavedSamples(folder), target_of)
+    plot_study(os.path.join(folder, "study.png"), summaries, keys, SavedSamples(folder), target_of)
     if args.search:
-        plot_search(os.path.join(folder, "search.png"), group_rows(results, drawn), drawn, args.sweep)
+        plot_search(os.path.join(folder, "search.png"), summaries, drawn, args.sweep)
     elif 1 <= len(swept) <= 2:
-        plot_sweep(os.path.join(folder, "sweep.png"), groups, keys)
+        plot_sweep(os.path.join(folder, "sweep.png"), summaries, keys)
     print(text)
 
 
@@ -315,26 +271,3 @@ def definitions():
         "resamples), a diverged run counting as infinitely far\n"
         f"- metrics on {EVAL_POINTS:,} generated samples, once, at the end of each run\n"
     )
-
-
-def seed_figure(folder, seed):
-    return os.path.join(folder, f"seed-{seed}", "distributions.png")
-
-
-def draw_seeds(folder, runs, evaluated, seeds):
-    """The distributions figure of chosen seeds, from a population's final samples and decision
-    boundaries (the population's own evaluation: no retraining)."""
-    m0 = runs[0].settings
-    grid = EvalGrid(Target.of(m0), m0.noise_range, m0.minibatch_group)
-    for i, run in enumerate(runs):
-        if run.settings.seed not in seeds:
-            continue
-        samples = evaluated["samples"][i]
-        final = metrics(samples, grid)
-        judged = verdict("completed", final, grid.target)
-        os.makedirs(os.path.dirname(seed_figure(folder, run.settings.seed)), exist_ok=True)
-        note = (
-            f"seed {run.settings.seed}, step {m0.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
-        )
-        decision = evaluated["decision"][i]
-        plot_distributions(seed_figure(folder, run.settings.seed), samples, decision, grid, note, judged)

@@ -2,7 +2,7 @@
 
 Every method gets the same random search (--search) over the shared ranges and its own, on the
 two tuning targets and the tuning seeds; its best configuration by the declared score is then
-rerun on the held-out seeds of every target, the three held-out targets included. Every step is
+rerun on the held-out seeds of every target, the four held-out targets included. Every step is
 a gan.py study, printed before it runs; a finished population is reused, so the same command
 resumes after Ctrl-C.
 

@@ -3,7 +3,7 @@ methods, the ranges each searches, the budget, the tuning and held-out targets a
 
 import os
 
-from gan1d.stats import ranked
+from gan1d.stats import Summaries, ranked
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,5 +68,6 @@ def study_folder(folder):
 def selection(rows, method, targets):
     """The method's configuration chosen by SCORE over its search's rows on targets: (its swept
     values in swept_flags' order, its summary)."""
-    (key, summary), *_ = ranked([r for r in rows if r["target"] in targets], swept_flags(method), SCORE)
+    chosen = Summaries([r for r in rows if r["target"] in targets])
+    (key, summary), *_ = ranked(chosen, swept_flags(method), SCORE)
     return key, summary

@@ -27,7 +27,7 @@ def make_args(*flags, out_dir=None):
 
 def run_study(args, stop_event=None):
     """A study as `python gan.py --seeds N ...` runs it."""
-    return study.run_study(args, gan.flag_parser().settings, gan.run_population, stop_event)
+    return study.run_study(args, gan.flag_parser().settings, gan.TUTORIAL, stop_event)
 
 
 def grid_of(args):
@@ -41,7 +41,7 @@ def build(args, seed=1):
     with graph.as_default():
         tf.set_random_seed(seed)
         model = gan.GAN(args)
-        session = tf.Session(graph=graph, config=gan.session_config())
+        session = tf.Session(graph=graph, config=gan.runner.session_config())
         session.run(model.init)
     return graph, model, session
 

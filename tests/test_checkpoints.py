@@ -59,7 +59,7 @@ def test_a_damaged_newest_checkpoint_is_reported_and_the_one_before_resumed(tiny
         with open(os.path.join(run_dir, "checkpoints", f"model-{steps[-1]}.index"), "wb") as f:
             f.write(b"\x00" * 20)
     capsys.readouterr()
-    args.resume = True
+    args = args.replace(resume=True)
     assert gan.run(args)["status"] == "completed"
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"checkpoint at step {steps[-1]} is damaged" in err and "Traceback" not in err
@@ -73,7 +73,7 @@ def test_no_usable_checkpoint_is_one_error_naming_the_folder_and_overwrite(tiny)
     for step in steps:
         with open(os.path.join(run_dir, "checkpoints", f"state-{step}.json"), "w") as f:
             f.write("{")
-    args.resume = True
+    args = args.replace(resume=True)
     with pytest.raises(files.RunError, match=r"checkpoints holds no usable checkpoint.*--overwrite"):
         gan.run(args)
 

@@ -1,10 +1,13 @@
-"""The README and docs/: every relative link points at a file of the repository, and the map from
-the tutorial to gan.py names the lines where each function or class starts."""
+"""The README and docs/: every relative link points at a file of the repository and every anchor
+at a heading of its page, every section that the program's text or the docs name by its title
+exists, and the map from the tutorial to gan.py names the lines where each function or class starts."""
 
 import os
 import re
 
 from conftest import ROOT
+
+from gan1d import metrics
 
 PAGES = ["README.md"] + sorted(
     os.path.relpath(os.path.join(folder, name), ROOT)
@@ -37,3 +40,58 @@ def test_the_readme_map_names_the_lines_of_gan_py():
     assert len(entries) >= 12
     for name, line in entries:
         assert re.match(rf"(class|def) {name}\b", lines[int(line) - 1]), f"gan.py line {line} is not {name}"
+
+
+SOURCES = ["gan.py"] + sorted(
+    os.path.relpath(os.path.join(folder, name), ROOT)
+    for part in ("gan1d", "studies", "benchmarks")
+    for folder, _, names in os.walk(os.path.join(ROOT, part))
+    for name in names
+    if name.endswith(".py")
+)
+# A section named by its title: README's "Title", docs/page.md, "Title" (in code or prose).
+SECTION = re.compile(r"(README(?:\.md)?|docs/[\w/.-]+\.md)(?:'s)?,? (?:section )?\"([^\"]+)\"")
+DOC_PATH = re.compile(r"\b(docs/[\w/.-]+\.md)\b")
+
+
+def text_of(path):
+    with open(os.path.join(ROOT, path)) as f:
+        return " ".join(f.read().split())  # a reference may be wrapped over lines
+
+
+def headings(page):
+    with open(os.path.join(ROOT, page)) as f:
+        return [line.lstrip("#").strip() for line in f if line.startswith("#")]
+
+
+def slug(heading):
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_every_section_named_by_the_program_or_the_docs_exists():
+    named = 0
+    texts = {source: text_of(source) for source in SOURCES + PAGES}
+    texts["the advice printed after a failed run"] = metrics.ADVICE
+    for source, text in texts.items():
+        for page, title in SECTION.findall(text):
+            page = "README.md" if page.startswith("README") else page
+            assert title in headings(page), f'{source} names {page}, "{title}", which has no such section'
+            named += 1
+        for page in DOC_PATH.findall(text):
+            assert os.path.exists(os.path.join(ROOT, page)), f"{source} names {page}, which does not exist"
+    assert named >= 2  # the advice after a failed run, the modes preset's comment
+
+
+def test_every_anchor_of_a_docs_link_is_a_heading_of_its_page():
+    checked = 0
+    for page in PAGES:
+        with open(os.path.join(ROOT, page)) as f:
+            text = f.read()
+        for target, anchor in LINK.findall(text):
+            if not anchor or not target.endswith(".md"):
+                continue
+            linked = os.path.relpath(os.path.normpath(os.path.join(ROOT, os.path.dirname(page), target)), ROOT)
+            assert anchor[1:] in {slug(h) for h in headings(linked)}, f"{page} links to {target}{anchor}"
+            checked += 1
+    assert checked >= 3

@@ -3,7 +3,7 @@
 import pytest
 from conftest import gan, make_args
 
-from gan1d import flags
+from gan1d import cures, flags, settings
 
 BAD_FLAGS = [
     (["--num-steps", "0"], "--num-steps"),
@@ -89,7 +89,7 @@ def test_an_output_folder_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_mp4_without_ffmpeg_is_refused_before_training(monkeypatch, capsys):
-    monkeypatch.setattr(flags.shutil, "which", lambda name: None)
+    monkeypatch.setattr(settings.shutil, "which", lambda name: None)
     with pytest.raises(SystemExit):
         gan.parse_args(["--anim-path", "run.mp4"])
     assert "ffmpeg" in capsys.readouterr().err
@@ -140,3 +140,33 @@ def test_a_target_sets_the_modes_and_explicit_flags_win():
     assert (args.mu, args.sigma, args.weights) == ([2.0, 6.0], 0.5, [1.0, 3.0])
     assert make_args("--target", "two-modes", "--sigma", "0.3").sigma == 0.3
     assert make_args("--mu", "2,6").run_name == "2016_mu-2+6_seed-42"
+
+
+def test_a_runs_settings_are_frozen_and_a_changed_copy_is_made_with_replace():
+    args = make_args("--num-steps", "30")
+    with pytest.raises(AttributeError, match="frozen.*replace"):
+        args.num_steps = 40
+    changed = args.replace(num_steps=40)
+    assert (changed.num_steps, args.num_steps) == (40, 30) and changed.batch_size == args.batch_size
+    with pytest.raises(AttributeError, match="no setting no_such"):
+        args.replace(no_such=1)
+
+
+def test_each_flags_facts_are_read_off_its_declaration():
+    declared = {f.dest: f for f in flags.FLAGS}
+    assert flags.PER_MEMBER == tuple(d for d, f in declared.items() if f.per_member)
+    assert set(flags.PER_MEMBER) <= set(flags.SWEEPABLE)  # a per-member number can always be swept
+    assert {"r1", "r2", "gp", "dragan"} <= set(flags.PER_MEMBER)  # the penalties' flags, from gan1d/cures.py
+    assert [f.help for f in flags.FLAGS if f.dest in cures.PENALTIES] == [p.help for p in cures.PENALTIES.values()]
+    assert {"out_dir", "seed", "quiet", "jobs"} <= flags.OUTPUT_FLAGS and "learning_rate" not in flags.OUTPUT_FLAGS
+    assert set(flags.NOT_IN_A_STUDY) == {"logdir", "anim_path"}
+    parser = gan.flag_parser()
+    assert parser._option_string_actions["--loss"].choices == list(gan.LOSSES)  # handed from gan.py
+
+
+def test_a_study_run_says_it_is_one():
+    study = make_args("--seeds", "2", "--num-steps", "30")
+    (run, *_) = [r.settings for r in gan.study.study_runs(study, gan.flag_parser().settings)]
+    assert run.in_study and not study.in_study and not make_args().in_study
+    assert (run.seeds, run.sweep, run.search, run.quiet) == (0, [], 0, True)
+    assert run.eval_every == 30 and run.run_name == "2016_no-minibatch_num-steps-30_seed-42"

@@ -129,7 +129,7 @@ def test_in_graph_loop_reproduces_the_per_step_loop(flags):
     args = make_args(*flags, "--pretrain-steps", "50")
     losses = {}
     for loop in ("graph", "feed"):
-        args.loop = loop
+        args = args.replace(loop=loop)
         _, model, session = build(args)
         rng = np.random.RandomState(7)
         gan.pretrain(session, model, [rng], 50, loop)

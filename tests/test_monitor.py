@@ -107,7 +107,7 @@ def test_an_interrupted_run_resumed_ends_as_if_never_interrupted(tiny, flags):
     assert summary["status"] == "interrupted" and 0 < summary["steps"] < whole.num_steps
     with pytest.raises(files.RunError, match="--resume.*--overwrite"):
         gan.run(parts)
-    parts.resume = True
+    parts = parts.replace(resume=True)
     assert gan.run(parts)["status"] == "completed"
     for name in ("metrics.csv", "samples.npy"):
         assert read(os.path.join(whole.out_dir, "whole", name)) == read(os.path.join(parts.out_dir, "parts", name))
@@ -133,7 +133,7 @@ def test_checkpoints_are_written_every_n_steps_and_only_the_last_three_kept(tiny
     ]
     assert {"model-40.index", "model-50.index", "model-60.index", "checkpoint"} <= set(files)
     assert not any(f.startswith("model-30") for f in files)
-    args.resume = False
+    args = args.replace(resume=False)
     assert gan.run(args)["status"] == "completed"  # a finished run's folder is simply rerun
 
 

@@ -1,10 +1,11 @@
-"""gan1d.optim: a population's optimiser equals tf.train's, member by member, step for step."""
+"""gan1d.optim: a population's optimiser equals the tutorial's (gan.optimizer, tf.train's), member by
+member, step for step."""
 
 import numpy as np
 import pytest
-from conftest import tf
+from conftest import gan, tf
 
-from gan1d.optim import MemberOptimizer, StepOptimizer
+from gan1d.optim import MemberOptimizer
 
 STEPS, DECAY_STEPS = 300, 40
 MEMBERS = [  # each member's own hyperparameters
@@ -15,18 +16,18 @@ MEMBERS = [  # each member's own hyperparameters
 
 def trajectories(kind, gradients, start):
     """The weights after every step: the members through MemberOptimizer, and each member alone
-    through tf.train's optimiser (StepOptimizer), both fed the same gradients."""
+    through the tutorial's optimiser (tf.train's), both fed the same gradients."""
     n = len(MEMBERS)
     with tf.Graph().as_default():
         g = tf.placeholder(tf.float32, (n, 3, 2))
         v = tf.Variable(start, dtype=tf.float32)  # (N, 3, 2)
         hp = {k: tf.constant([m[k] for m in MEMBERS], tf.float32) for k in MEMBERS[0]}
-        population = MemberOptimizer("pop", kind, hp, DECAY_STEPS).minimize(tf.reduce_sum(v * g, [1, 2]), [v])
+        population = MemberOptimizer("pop", hp, DECAY_STEPS, kind).minimize(tf.reduce_sum(v * g, [1, 2]), [v])
         singles, us = [], []
         for i, member in enumerate(MEMBERS):
             u = tf.Variable(start[i], dtype=tf.float32)
             singles.append(
-                StepOptimizer(f"single{i}", kind, member, DECAY_STEPS).minimize(tf.reduce_sum(u * g[i]), [u])
+                gan.optimizer(f"single{i}", member, DECAY_STEPS, kind).minimize(tf.reduce_sum(u * g[i]), [u])
             )
             us.append(u)
         with tf.Session() as session:

@@ -1,7 +1,6 @@
 """Populations (gan.GAN with members): members start as single runs of their seeds, train as they
 do, get their own gradients, and do not influence each other."""
 
-import argparse
 import os
 
 import numpy as np
@@ -13,11 +12,8 @@ from gan1d.spread import spread_start
 
 
 def members_of(args, seeds, **per_member):
-    """One settings namespace per member: args with the member's seed and its own scalars."""
-    return [
-        argparse.Namespace(**{**vars(args), "seed": seed, **{k: v[i] for k, v in per_member.items()}})
-        for i, seed in enumerate(seeds)
-    ]
+    """One run's settings per member: args with the member's seed and its own scalars."""
+    return [args.replace(seed=seed, **{k: v[i] for k, v in per_member.items()}) for i, seed in enumerate(seeds)]
 
 
 def build_population(args, members, start=True):
@@ -27,7 +23,7 @@ def build_population(args, members, start=True):
     with graph.as_default():
         tf.set_random_seed(1)  # a population's random initial values are replaced by its members'
         pop = gan.GAN(args, members)
-        session = tf.Session(graph=graph, config=gan.session_config())
+        session = tf.Session(graph=graph, config=gan.runner.session_config())
         session.run(pop.init)
         rngs = [np.random.RandomState(m.seed) for m in members]
         if start:
@@ -65,13 +61,13 @@ def test_a_member_trains_as_the_single_run_of_its_seed(tmp_path, flags):
     single run of its seed ends, to float32 rounding (a batched matmul rounds its last bits apart)."""
     args = make_args(*flags, "--num-steps", "30", "--pretrain-steps", "20", out_dir=tmp_path)
     members = members_of(args, [3, 9])
-    trained = gan.run_population(members, str(tmp_path / "pop"), False, Progress(30, 10, quiet=True))
-    assert [s for s, _ in trained["statuses"]] == ["completed", "completed"]
+    trained = gan.runner.train_in(str(tmp_path / "pop"), members, gan.TUTORIAL, False, Progress(30, 10, quiet=True))
+    assert [s for s, _ in trained.statuses] == ["completed", "completed"]
     for i, seed in enumerate((3, 9)):
         single = make_args(*flags, "--num-steps", "30", "--pretrain-steps", "20", "--seed", str(seed), out_dir=tmp_path)
         gan.run(single)
         samples = np.load(os.path.join(tmp_path, single.run_name, "samples.npy"))
-        np.testing.assert_allclose(trained["samples"][i], samples, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(trained.samples[i], samples, rtol=1e-4, atol=1e-4)
 
 
 def feed_of(pop, x, zd, zg):

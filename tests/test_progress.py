@@ -48,6 +48,6 @@ def test_quiet_prints_only_the_verdict():
     drive(Progress(30, log_every=10, quiet=True, stream=out))
     assert out.getvalue().splitlines() == [
         "verdict: failed - 60% of the generated mass lies beyond 4 sigma of the data. What usually helps: "
-        'another --seed, --preset robust, or a lower --learning-rate; the README\'s "How well does it work?" '
-        "says how often each recipe works."
+        'another --seed, --preset robust, or a lower --learning-rate; the README\'s "How often each recipe works" '
+        "says how often each works."
     ]

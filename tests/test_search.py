@@ -90,13 +90,13 @@ def test_the_ranking_orders_by_success_then_median_w1_and_by_w1_alone():
         0.2: [(True, 0.03), (True, 0.04), (True, 0.04), (False, 0.2)],  # 3/4, median 0.04
         0.3: [(True, 0.02), (True, 0.03), (True, 0.02), (False, 0.6)],  # 3/4, median 0.025
     })  # fmt: skip
-    order = stats.ranked(results, ["learning_rate"], "success")
+    order = stats.ranked(stats.Summaries(results), ["learning_rate"], "success")
     assert [key for key, _ in order] == [(0.3,), (0.2,), (0.1,)]
     assert [s["success"] for _, s in order] == [3, 3, 2]
     assert math.isclose(order[0][1]["w1"][0], 0.025)
-    by_w1 = stats.ranked(results, ["learning_rate"], "w1")
+    by_w1 = stats.ranked(stats.Summaries(results), ["learning_rate"], "w1")
     assert [key for key, _ in by_w1] == [(0.3,), (0.2,), (0.1,)]
-    table = stats.ranking_table(results, ["learning_rate"], "success")
+    table = stats.ranking_table(stats.Summaries(results), ["learning_rate"], "success")
     assert "| 1 | 0.3 | 4 | 3/4 [0.30, 0.95] | 0.025 [" in table and "| 3 | 0.1 | 4 | 2/4 [" in table
 
 

@@ -1,0 +1,33 @@
+"""Names of what a run or study writes: a run's folder (its preset, each result-changing flag
+given, its seed), a population's (the same without the seed) and a study's."""
+
+import os
+
+from . import search
+from .flags import OUTPUT_FLAGS
+
+
+def run_name(named, values, with_seed=True):
+    """The preset, each result-changing flag of named, and the seed: e.g. 2016_minibatch_seed-42."""
+    parts = [",".join(values["preset"])]
+    for key in sorted(set(named) - OUTPUT_FLAGS):
+        value = values[key]
+        flag = key.replace("_", "-")
+        if isinstance(value, bool):
+            parts.append(flag if value else f"no-{flag}")
+        elif isinstance(value, list):
+            parts.append(f"{flag}-{'+'.join(f'{v:g}' if isinstance(v, float) else str(v) for v in value)}")
+        else:
+            parts.append(f"{flag}-{value:g}" if isinstance(value, float) else f"{flag}-{value}")
+    if with_seed:
+        parts.append(f"seed-{values['seed']}")
+    return "_".join(parts)
+
+
+def study_dir(args):
+    """A study's folder: its flags (under --compare, minibatch left out), draws, sweeps and seeds."""
+    named = set(args.given) - ({"minibatch"} if args.compare else set())
+    base = run_name(named, vars(args), with_seed=False).replace(",", "+")
+    drawn = f"_search-{args.search}" if args.search else ""
+    swept = "".join("_" + search.describe(dest, spec) for dest, spec in args.sweep)
+    return os.path.join(args.out_dir, f"study_{base}{drawn}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")

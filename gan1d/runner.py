@@ -1,0 +1,73 @@
+"""The run's machinery around the tutorial's model and loop: the session, the graph of one run or
+one population, its monitor, and the files it ends with. `gan.py` hands in what it needs by name,
+as a `Tutorial`: the model class, the training loop and the evaluation grid's noise."""
+
+import os
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from . import files, outputs
+from .lazy import native_stderr_silenced, tf
+from .metrics import EvalGrid
+from .monitor import Monitor, StopRequest
+from .progress import Progress
+from .target import Target
+
+
+class Tutorial(NamedTuple):
+    """What gan.py hands the package: GAN(args, members), train(session, model, monitor) and
+    noise_grid(args), G's noise on the evaluation grid."""
+
+    model: Callable
+    train: Callable
+    noise_grid: Callable
+
+
+def session_config(threads=None):
+    config = tf.ConfigProto()  # default thread pools: one thread each made every session.run slower here
+    if threads:
+        config.intra_op_parallelism_threads = config.inter_op_parallelism_threads = threads
+    # grappler's graph rewrites cost ~0.3 s at the first run of each loop and gain nothing on ops this small
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return config
+
+
+def evaluation_grid(args, tutorial):
+    """The fixed grid every evaluation of a run (or of a whole population) uses: built once."""
+    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group, tutorial.noise_grid(args))
+
+
+def train_in(run_dir, members, tutorial, stop, progress, final_weights=None):
+    """Builds the graph of one run (one member) or a population, and trains it in run_dir (given
+    final_weights, a finished population's, only evaluates it); returns its outputs.Outcome."""
+    args = members[0]
+    with tf.Graph().as_default() as graph:
+        # --- seeding: numpy's stream of each member feeds its data and noise, TensorFlow's the
+        # initial weights (a population's members get a single run's of their seeds: gan1d/population.py)
+        tf.set_random_seed(args.seed)
+        rngs = [np.random.RandomState(m.seed) for m in members]
+        model = tutorial.model(args, members if len(members) > 1 else None)
+        grid = evaluation_grid(args, tutorial)
+        graph.finalize()
+        with native_stderr_silenced():
+            session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))
+        with session:
+            monitor = Monitor(session, model, grid, rngs, run_dir, stop, progress, final_weights)
+            return tutorial.train(session, model, monitor)
+
+
+def run(args, tutorial, stop_event=None):
+    """One training run in <out-dir>/<run-name>/: its files, its verdict; returns its summary."""
+    run_dir = os.path.join(args.out_dir, args.run_name)
+    files.prepare_run_dir(run_dir, args.resume, args.overwrite)
+    config = files.config_dict(args, tf.__version__)
+    files.write_json(os.path.join(run_dir, "config.json"), config)
+    progress, started = Progress(args.num_steps, args.log_every, args.quiet), time.time()
+    with StopRequest(stop_event) as stop:
+        outcome = train_in(run_dir, [args], tutorial, stop, progress)
+    summary = outputs.write_run(run_dir, outcome, config, time.time() - started)
+    progress.verdict(summary["verdict"], summary["verdict_reason"])
+    return summary

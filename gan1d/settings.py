@@ -1,0 +1,248 @@
+"""A run's settings from the command line, resolved once into a frozen RunConfig: the parser that
+gives one-line errors, how flags, presets and defaults combine, the defaults that derive from other
+flags, and the checks between flags and of the paths to be written. All of this runs before
+TensorFlow is imported."""
+
+import argparse
+import os
+import shutil
+import tempfile
+import types
+
+from . import search
+from .flags import EXIT_BAD_FLAG, FLAGS, HANDED, NOT_IN_A_STUDY, NUMBER_TYPES, STUDY_ONLY, SWEEPABLE
+from .names import run_name
+from .presets import LEARNING_RATES, PRESETS, PRESETS_MINIBATCH, TARGETS
+
+
+class RunConfig(types.SimpleNamespace):
+    """A run's settings, resolved once and frozen: a changed copy is made with replace(), and a
+    study's runs are resolved from their own flags (in_study=True), never by changing one."""
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a run's settings are frozen: make a changed copy with replace({name}=...)")
+
+    def __delattr__(self, name):
+        raise AttributeError("a run's settings are frozen")
+
+    def replace(self, **changes):
+        unknown = set(changes) - set(vars(self))
+        if unknown:
+            raise AttributeError(f"no setting {', '.join(sorted(unknown))}")
+        return RunConfig(**{**vars(self), **changes})
+
+
+class FlagParser(argparse.ArgumentParser):
+    """argparse with one-line errors, every flag of FLAGS declared with its default in the help
+    text, and parse() resolving defaults, presets and explicit flags into a RunConfig."""
+
+    def __init__(self, description, losses):
+        super().__init__(prog="gan.py", description=description)
+        self.defaults = {}
+        for f in FLAGS:
+            kwargs, text = dict(f.kwargs), f.help
+            if kwargs.get("choices") == HANDED:  # --loss: gan.py's LOSSES, each with its help
+                kwargs["choices"] = list(losses)
+                text += ": " + "; ".join(f"{name}: {about}" for name, about in losses.items())
+            self.add(f.option, f.default, text, f.shown, **kwargs)
+
+    def error(self, message):
+        """One line, no usage block: the flag, the value and what is allowed."""
+        self.exit(EXIT_BAD_FLAG, f"{self.prog}: error: {message}\n")
+
+    def add(self, option, default, text, shown=None, **kwargs):
+        if shown is None:
+            shown = ",".join(map(str, default)) or "none" if isinstance(default, list) else default
+        action = self.add_argument(option, default=None, help=f"{text} (default: {shown})", **kwargs)
+        self.defaults[action.dest] = default
+
+    def parse(self, argv=None):
+        raw = self.parse_args(argv)
+        given = {k: v for k, v in vars(raw).items() if v is not None}
+        for flag in ("preset", "target"):
+            names = getattr(raw, flag)
+            if not raw.seeds and names is not None and len(names) > 1:
+                self.error(
+                    f"argument --{flag}: {','.join(names)!r} names several {flag}s, which only a study (--seeds) runs"
+                )
+        if "sweep" in given:
+            given["sweep"] = self.parse_sweeps(given["sweep"])
+        args = self.settings(given)
+        problem = check_combinations(args)
+        if problem:
+            self.error(problem)
+        return args
+
+    def settings(self, given, in_study=False):
+        """A run's settings from the flags given, {dest: value}: the 2016 defaults, then the preset's,
+        then the given ones; `given` lists the flags given (they name the run). in_study: a run of
+        a study, which is quiet and is named with its minibatch setting."""
+        values = resolve(given, self.defaults, in_study)
+        if in_study or (values["run_name"] is None and not values["seeds"]):
+            values["run_name"] = run_name(set(given) | ({"minibatch"} if in_study else set()), values)
+        return RunConfig(**values, given=sorted(given))
+
+    def parse_sweeps(self, texts):
+        """--sweep FLAG=V1,V2,... or FLAG=LOW:HIGH[:log] (repeatable) -> [(dest, [values] or Range)],
+        each value checked as FLAG checks it."""
+        sweeps = []
+        for text in texts or []:
+            flag, _, values = text.partition("=")
+            dest = flag.removeprefix("--").replace("-", "_")
+            if dest not in SWEEPABLE or not values:
+                allowed = ", ".join(d.replace("_", "-") for d in SWEEPABLE)
+                self.error(f"argument --sweep: {text!r} is not FLAG=V1,V2,... with FLAG one of {allowed}")
+            if dest in [d for d, _ in sweeps]:
+                self.error(f"argument --sweep: {flag} is swept twice")
+            action = self._option_string_actions["--" + dest.replace("_", "-")]
+            sweeps.append((dest, self.sweep_values(flag, values, action)))
+        return sweeps
+
+    def sweep_values(self, flag, values, action):
+        """A sweep's values: a Range for LOW:HIGH[:log], else the list, each checked as FLAG checks it."""
+        convert = action.type or str
+        if ":" in values:
+            if action.choices or convert not in NUMBER_TYPES:
+                self.error(f"argument --sweep: {flag} takes a list of values, not a range {values!r}")
+            try:
+                return search.parse_range(values, convert, whole=NUMBER_TYPES[convert])
+            except (argparse.ArgumentTypeError, ValueError) as error:
+                self.error(f"argument --sweep: {flag}: {error}")
+        parsed = []
+        for value in values.split(","):
+            try:
+                parsed.append(convert(value))
+            except argparse.ArgumentTypeError as error:
+                self.error(f"argument --sweep: {flag}: {error}")
+            if action.choices and parsed[-1] not in action.choices:
+                self.error(f"argument --sweep: {flag}: {value!r} is not one of {', '.join(action.choices)}")
+        return parsed
+
+
+def resolve(given, defaults, in_study=False):
+    """Flag values: the 2016 defaults, then the preset's and the target's, then the flags given;
+    then the defaults that derive from other flags. A study's run (in_study) is quiet and has none
+    of the study's own flags."""
+    preset = given.get("preset", defaults["preset"])[0]
+    values = {**defaults, **PRESETS[preset], **TARGETS.get((given.get("target") or [None])[0], {})}
+    if given.get("minibatch"):
+        values.update(PRESETS_MINIBATCH.get(preset, {}))
+    values.update(given)
+    values["preset"] = given.get("preset", defaults["preset"])
+    values["in_study"] = in_study
+    if in_study:
+        values.update({k: defaults[k] for k in STUDY_ONLY}, quiet=True)
+    derived = {
+        "learning_rate": LEARNING_RATES[values["optimizer"], bool(values["minibatch"])],
+        # a study evaluates at the end only, unless it stops early or keeps the best
+        "eval_every": values["num_steps"] if study_end_only(values) else values["log_every"],
+        "minibatch_group": values["batch_size"] // values["pack"]
+        if values["batch_size"] % values["pack"] == 0
+        else values["batch_size"],
+        "xla": compiles(values),
+        "jobs": os.cpu_count() or 1,
+    }
+    for key, value in derived.items():
+        if values[key] is None:
+            values[key] = value
+    if values["g_learning_rate"] is None:  # one time scale: G's rate is D's
+        values["g_learning_rate"] = values["learning_rate"]
+    return values
+
+
+def in_a_study(values):
+    """A study (--seeds N) or one of its runs."""
+    return values["in_study"] or bool(values["seeds"])
+
+
+# A study compiles its populations with XLA by default where that pays (docs/speed.md: compiling
+# costs 5-10 s; at batch 256 with 5 D updates it saves 9 ms a step for 20 members, at batch 12 nothing).
+XLA_MIN_UPDATE_BATCH, XLA_MIN_STEPS = 256, 1000  # batch_size x d_steps, num_steps
+
+
+def compiles(values):
+    """Whether a run compiles its loop when --xla/--no-xla is not given: a study's large updates."""
+    large = values["batch_size"] * values["d_steps"] >= XLA_MIN_UPDATE_BATCH
+    return in_a_study(values) and large and values["num_steps"] >= XLA_MIN_STEPS and values["loop"] == "graph"
+
+
+def study_end_only(values):
+    return in_a_study(values) and not (values["early_stop"] or values["keep_best"])
+
+
+def check_combinations(args):
+    """Checks between flags, and of the paths to be written; returns the problem or None."""
+    if (args.compare or args.minibatch) and args.batch_size < 2:
+        return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
+    if args.weights is not None and len(args.weights) != len(args.mu):
+        return f"argument --weights: {len(args.weights)} weights for {len(args.mu)} modes (--mu)"
+    if args.clip and args.loss != "wgan":
+        return f"argument --clip: clips a WGAN critic's weights; it needs --loss wgan, not --loss {args.loss}"
+    if args.batch_size % args.pack:
+        return f"argument --pack: {args.pack} does not divide --batch-size {args.batch_size}"
+    if args.pack > 1 and args.pretrain_steps:
+        return "argument --pack: pretraining fits D to the density of single samples, not packs: add --pretrain-steps 0"
+    if (args.batch_size // args.pack) % args.minibatch_group:
+        packs = f" / --pack {args.pack}" if args.pack > 1 else ""
+        return (
+            f"argument --minibatch-group: {args.minibatch_group} does not divide --batch-size {args.batch_size}{packs}"
+        )
+    if args.sweep and not args.seeds:
+        return "argument --sweep: sweeps belong to a study: add --seeds N"
+    if args.search and not args.sweep:
+        return "argument --search: draws configurations from the sweeps: add --sweep FLAG=LOW:HIGH or FLAG=V1,V2,..."
+    ranged = [dest for dest, spec in args.sweep if isinstance(spec, search.Range)]
+    if ranged and not args.search:
+        flag = ranged[0].replace("_", "-")
+        return f"argument --sweep: {flag}'s range is drawn from by a random search: add --search N, or list values"
+    if args.plot_seeds and not args.seeds:
+        return "argument --plot-seeds: draws seeds of a study: add --seeds N"
+    outside = [s for s in args.plot_seeds if not args.seed <= s < args.seed + args.seeds]
+    if outside:
+        last = args.seed + args.seeds - 1
+        return f"argument --plot-seeds: {','.join(map(str, outside))} not among the study's seeds {args.seed}-{last}"
+    for dest, why in NOT_IN_A_STUDY.items():
+        if args.seeds and getattr(args, dest):
+            return f"argument --{dest.replace('_', '-')}: {why} (--seeds); run single seeds for it"
+    if args.seeds and args.loop == "feed":
+        return "argument --loop: a study trains in the in-graph loop; --loop feed is for single runs"
+    if args.anim_path:
+        ext = os.path.splitext(args.anim_path)[1].lower()
+        if ext not in (".gif", ".mp4"):
+            return f"argument --anim-path: {args.anim_path!r} must end in .gif or .mp4"
+        if ext == ".mp4" and shutil.which("ffmpeg") is None:
+            return f"argument --anim-path: {args.anim_path!r} needs ffmpeg, which is not installed; use a .gif path"
+    if args.run_name is not None and (
+        os.sep in args.run_name or "/" in args.run_name or args.run_name in (".", "..", "")
+    ):
+        return f"argument --run-name: {args.run_name!r} must be a plain folder name, without a path separator"
+    if args.unroll and args.loop == "feed":
+        return "arguments --unroll and --loop feed: unrolling needs the step's D batch, which only the in-graph loop hands G"
+    if args.xla and args.loop == "feed" and "xla" in args.given:
+        return "argument --xla: compiles the in-graph loop, so it cannot go with --loop feed"
+    if args.resume and args.overwrite:
+        return "arguments --resume and --overwrite: choose one"
+    for flag, path in [
+        ("--out-dir", args.out_dir),
+        ("--logdir", args.logdir),
+        ("--anim-path", args.anim_path and os.path.dirname(args.anim_path) or None),
+    ]:
+        problem = path is not None and unwritable(path)
+        if problem:
+            return f"argument {flag}: {path!r} {problem}"
+    return None
+
+
+def unwritable(folder):
+    """Why folder cannot be created or written, or None. Probes with a temporary file that it removes."""
+    path = os.path.abspath(folder or ".")
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        return f"cannot be created: {path} is a file"
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        return f"cannot be written: {error.strerror} in {path}"
+    return None
