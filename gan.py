@@ -24,13 +24,14 @@ import numpy as np
 from gan1d import flags, runner, study
 from gan1d.cures import Cures, PenaltyInputs
 from gan1d.files import RunError
-from gan1d.lazy import special, tf, tf2
+from gan1d.lazy import special, tf
+from gan1d.loops import EvaluationOps, TrainingLoops
 from gan1d.metrics import EVAL_POINTS, EvalGrid
 from gan1d.optim import MemberOptimizer
 from gan1d.population import MemberAxis, initial_values
 from gan1d.runner import Tutorial
 from gan1d.settings import FlagParser
-from gan1d.spread import load_generator, spread_start
+from gan1d.spread import load_generator, spread_starts
 from gan1d.target import Target
 
 # ----------------------------------------------------------------------------- data and noise
@@ -162,40 +163,23 @@ class Loss(NamedTuple):
     help: str
 
 
-# Every loss, by its --loss name: a new loss is one entry here (docs/cures/losses.md).
-# -log(sigmoid(l)) = softplus(-l) and log(1 - sigmoid(l)) = -softplus(l) never overflow.
+# Every loss, by its --loss name: a new loss is one entry here (docs/cures/losses.md). From D's
+# logits, -log(sigmoid(l)) = softplus(-l) and log(1 - sigmoid(l)) = -softplus(l) never overflow.
+# fmt: off
 LOSSES = {
-    "logits": Loss(
-        lambda r, f: tf.nn.softplus(-r) + tf.nn.softplus(f),  # the reference's -log D(x) - log(1 - D(G(z)))
-        lambda f: tf.nn.softplus(-f),  # its non-saturating -log D(G(z))
-        "the reference's non-saturating loss computed safely from D's logits",
-    ),
-    "clamp": Loss(
-        lambda r, f: -clamped_log(tf.sigmoid(r)) - clamped_log(1.0 - tf.sigmoid(f)),
-        lambda f: -clamped_log(tf.sigmoid(f)),
-        "its 2017 form log(max(p, 1e-5))",
-    ),
-    "minimax": Loss(
-        lambda r, f: tf.nn.softplus(-r) + tf.nn.softplus(f),
-        lambda f: -tf.nn.softplus(f),  # G's saturating log(1 - D(G(z))) (Goodfellow et al. 2014)
-        "G's saturating log(1 - D(G(z)))",
-    ),
-    "ls": Loss(
-        lambda r, f: 0.5 * tf.square(r - 1.0) + 0.5 * tf.square(f),  # Mao et al. 2017, a, b, c = 0, 1, 1
-        lambda f: 0.5 * tf.square(f - 1.0),
-        "least squares",
-    ),
-    "hinge": Loss(
-        lambda r, f: tf.nn.relu(1.0 - r) + tf.nn.relu(1.0 + f),  # Lim & Ye 2017
-        lambda f: -f,
-        "hinge",
-    ),
-    "wgan": Loss(
-        lambda r, f: f - r,  # Arjovsky et al. 2017: the critic's estimate of -W1
-        lambda f: -f,
-        "a critic without the sigmoid",
-    ),
+    "logits": Loss(lambda r, f: tf.nn.softplus(-r) + tf.nn.softplus(f),  # the reference's -log D(x) - log(1 - D(G(z)))
+                   lambda f: tf.nn.softplus(-f),  # and its non-saturating -log D(G(z))
+                   "the reference's non-saturating loss computed safely from D's logits"),
+    "clamp": Loss(lambda r, f: -clamped_log(tf.sigmoid(r)) - clamped_log(1.0 - tf.sigmoid(f)),
+                  lambda f: -clamped_log(tf.sigmoid(f)), "its 2017 form log(max(p, 1e-5))"),
+    "minimax": Loss(lambda r, f: tf.nn.softplus(-r) + tf.nn.softplus(f),
+                    lambda f: -tf.nn.softplus(f), "G's saturating log(1 - D(G(z))) (Goodfellow et al. 2014)"),
+    "ls": Loss(lambda r, f: 0.5 * tf.square(r - 1.0) + 0.5 * tf.square(f),
+               lambda f: 0.5 * tf.square(f - 1.0), "least squares (Mao et al. 2017, a, b, c = 0, 1, 1)"),
+    "hinge": Loss(lambda r, f: tf.nn.relu(1.0 - r) + tf.nn.relu(1.0 + f), lambda f: -f, "hinge (Lim & Ye 2017)"),
+    "wgan": Loss(lambda r, f: f - r, lambda f: -f, "a critic without the sigmoid, its loss -W1's estimate (Arjovsky et al. 2017)"),
 }
+# fmt: on
 
 
 def loss_named(kind):
@@ -247,11 +231,12 @@ def optimizer(name, hp, decay_steps, kind="sgd"):
 
 class GAN:
     """The graph: D_pre (pretraining), G, D applied to real data (D1) and to G(z) (D2) with shared
-    variables, the reference's per-step updates fed by placeholders (--loop feed), the same updates
-    inside a `tf.while_loop` that runs many steps per `session.run`, and the evaluation ops.
-    With members (a list of settings), a population: every tensor gains a leading member axis and
-    every member its own weights, data and hyperparameters (PER_MEMBER); the code is the same.
-    Two parts are handed what they need: the member axis (gan1d/population.py) and the cures."""
+    variables, and the reference's per-step updates, fed by placeholders (--loop feed) or run many
+    steps per `session.run` in the in-graph loop. With members (a list of settings), a population:
+    every tensor gains a leading member axis and every member its own weights, data and
+    hyperparameters (PER_MEMBER); the code is the same. Its parts are each handed what they need:
+    the member axis (gan1d/population.py), the cures (gan1d/cures.py), the in-graph loops and the
+    evaluation ops (gan1d/loops.py)."""
 
     def __init__(self, args, members=None):
         self.args = args
@@ -290,8 +275,10 @@ class GAN:
                 self.pre_loss, self.pre_opt = self.pretrain_update(self.pre_input, self.pre_labels)
                 self.loss_d, self.opt_d = self.d_update(self.x, self.z)
                 self.loss_g, self.opt_g = self.g_update(self.z)
-        self._build_loops()
-        self._build_eval()
+        step = functools.partial(alternate, self.d_update, self.g_update)  # one training step, (x, zd, zg)
+        pretrain_step = self.pretrain_update if args.pretrain_steps else None
+        self.loops = TrainingLoops(self.batch_shape, args.d_steps, step, pretrain_step, args.xla)
+        self.evaluation = EvaluationOps(self)
         pairs = zip(self.d_params, self.d_pre_params, strict=True)
         self.copy_pretrained = tf.group(*[d.assign(p) for d, p in pairs], name="copy_pretrained")
         self.init = tf.global_variables_initializer()
@@ -366,52 +353,6 @@ class GAN:
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
 
-    def _build_loops(self):
-        k = self.args.d_steps
-        with tf.name_scope("train_loop"):
-            self.loop_x = tf.placeholder(tf.float32, [None, k, *self.batch_shape], "x")  # (T, d_steps, [N,] B, 1)
-            self.loop_zd = tf.placeholder(tf.float32, [None, k, *self.batch_shape], "z_d")
-            self.loop_zg = tf.placeholder(tf.float32, [None, *self.batch_shape], "z_g")  # (T, [N,] B, 1)
-
-            def loop(x, zd, zg):
-                step = lambda i: alternate(self.d_update, self.g_update, x[i], zd[i], zg[i])  # noqa: E731
-                return in_graph_loop(step, tf.shape(zg)[0], 2)
-
-            if self.args.xla:  # one XLA computation, compiled once per chunk length: faster, not bit-identical
-                loop = tf2.function(loop, jit_compile=True)
-            self.loop_losses = loop(self.loop_x, self.loop_zd, self.loop_zg)  # (T,) or (T, N) each
-        if self.args.pretrain_steps == 0:
-            return
-        with tf.name_scope("pretrain_loop"):
-            self.loop_pre_d = tf.placeholder(tf.float32, [None, *self.batch_shape], "d")
-            self.loop_pre_labels = tf.placeholder(tf.float32, [None, *self.batch_shape], "labels")
-            step = lambda i: self._pretrain_body(self.loop_pre_d[i], self.loop_pre_labels[i])  # noqa: E731
-            self.loop_pre_loss = in_graph_loop(step, tf.shape(self.loop_pre_d)[0], 1)
-
-    def _pretrain_body(self, d, labels):
-        loss, update = self.pretrain_update(d, labels)
-        with tf.control_dependencies([update]):
-            return (tf.identity(loss),)
-
-    def _build_eval(self):
-        """G on the z grid and D on the x grid, (N, n) each (N = 1 for a single run)."""
-
-        def ema_getter(getter, name, *args, **kwargs):
-            return self.ema[name] if name in self.ema else getter(name, *args, **kwargs)
-
-        with tf.name_scope("eval"):
-            self.eval_z = tf.placeholder(tf.float32, (None, 1), "z")
-            self.eval_x = tf.placeholder(tf.float32, (None, 1), "x")
-            z, x = (v if self.n is None else tf.tile(v[None], [self.n, 1, 1]) for v in (self.eval_z, self.eval_x))
-            generated = self.generate(z, custom_getter=ema_getter if self.ema else None)
-            self.eval_G = tf.reshape(generated, [-1, tf.shape(self.eval_z)[0]])
-            copies = tf.reshape(
-                tf.tile(x, [1] * (x.shape.ndims - 1) + [self.args.pack]), x.shape[:-2].as_list() + [-1, 1]
-            )  # packs of M copies of x
-            self.eval_D = tf.reshape(tf.sigmoid(self.discriminate(copies)), [-1, tf.shape(self.eval_x)[0]])
-            if self.n is None:
-                self.eval_histogram = tf.summary.histogram("generated", generated)  # tag eval/generated
-
 
 def alternate(d_update, g_update, x, zd, zg):
     """One training step: a D update per (x, zd) pair (d_steps of them), then one G update that reads
@@ -425,19 +366,6 @@ def alternate(d_update, g_update, x, zd, zg):
         loss_g, update = g_update(zg, x[-1], zd[-1])
     with tf.control_dependencies([update]):
         return tf.identity(tf.add_n(losses_d) / len(losses_d)), tf.identity(loss_g)
-
-
-def in_graph_loop(step_fn, num_steps, num_outputs):
-    """Runs step_fn(i) for i < num_steps inside one `tf.while_loop`; stacks its outputs, (T, ...) each."""
-    arrays = [tf.TensorArray(tf.float32, size=num_steps) for _ in range(num_outputs)]
-
-    def body(i, *arrays):
-        outputs = step_fn(i)
-        return (i + 1,) + tuple(a.write(i, o) for a, o in zip(arrays, outputs, strict=True))
-
-    # one iteration at a time: each step must read the weights the previous step wrote
-    result = tf.while_loop(lambda i, *_: i < num_steps, body, [tf.constant(0)] + arrays, parallel_iterations=1)
-    return [a.stack() for a in result[1:]]
 
 
 # ----------------------------------------------------------------------------- training
@@ -479,7 +407,7 @@ def pretrain(session, model, rngs, num_steps, loop="graph"):
         for i in range(num_steps):
             session.run([model.pre_loss, model.pre_opt], {model.pre_input: d[i], model.pre_labels: labels[i]})
     else:
-        session.run(model.loop_pre_loss, {model.loop_pre_d: d, model.loop_pre_labels: labels})
+        session.run(model.loops.pre_loss, {model.loops.pre_d: d, model.loops.pre_labels: labels})
     session.run(model.copy_pretrained)
 
 
@@ -488,7 +416,7 @@ def train_steps(session, model, batches, loop="graph"):
     graph: all steps in one `session.run`; feed: the reference's two `session.run` per step."""
     x, zd, zg = batches
     if loop == "graph":
-        loss_d, loss_g = session.run(model.loop_losses, {model.loop_x: x, model.loop_zd: zd, model.loop_zg: zg})
+        loss_d, loss_g = session.run(model.loops.losses, model.loops.feed(x, zd, zg))
         return loss_d, loss_g
     losses_d, losses_g = np.empty(len(zg)), np.empty(len(zg))
     for i in range(len(zg)):
@@ -515,23 +443,13 @@ def noise_half_width(args):
 def start(session, model, data, rngs):
     """Each member's start as a single run of its seed makes it: its initial weights (a population
     loads them), G's spread start from a real batch of its own, then pretraining."""
-    a = model.args
     if model.n is not None:
         for v, value in initial_values(model).items():
             v.load(value, session)
-    if a.g_start == "spread":
-        starts = [
-            spread_start(
-                a.hidden_size,
-                noise_half_width(m) * m.g_input_scale,
-                d.sample(a.batch_size),
-                m.g_start_slope,
-                m.g_start_std,
-            )
-            for m, d in zip(model.members, data, strict=True)
-        ]
-        load_generator(session, model, starts)
-    pretrain(session, model, rngs, a.pretrain_steps, a.loop)
+    if model.args.g_start == "spread":
+        batches = [d.sample(model.args.batch_size) for d in data]
+        load_generator(session, model, spread_starts(model.args.hidden_size, model.members, batches, noise_half_width))
+    pretrain(session, model, rngs, model.args.pretrain_steps, model.args.loop)
 
 
 def train(session, model, monitor):

@@ -28,8 +28,8 @@ import gan  # noqa: E402
 from gan1d import files  # noqa: E402
 from gan1d import study as gan_study  # noqa: E402
 from gan1d.figures import plot_distributions  # noqa: E402
+from gan1d.loops import evaluate_grid  # noqa: E402
 from gan1d.metrics import EVAL_POINTS, EvalGrid  # noqa: E402
-from gan1d.monitor import evaluate_grid  # noqa: E402
 from gan1d.target import Target  # noqa: E402
 
 tf = gan.tf

@@ -14,7 +14,8 @@ import numpy as np
 from .checkpoints import Checkpoints, rng_arrays, set_rng_states
 from .figures import AnimationFrames
 from .lazy import tf
-from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics
+from .loops import evaluate_grid
+from .metrics import METRIC_NAMES, batch_metrics
 from .outputs import Outcome
 from .stopping import StoppingRules
 
@@ -46,21 +47,6 @@ class StopRequest:
 
     def __bool__(self):
         return self.requested or (self.event is not None and self.event.is_set())
-
-
-def evaluate_grid(session, model, grid, extra=(), decision=True):
-    """G on the z grid and, if asked, D on the x grid (grouped by batch), in one `session.run`:
-    (N, n) each, N = 1 for a single run."""
-    fetches, feed = [model.eval_G, *extra], {model.eval_z: grid.zs[:, None]}
-    if decision:
-        fetches.append(model.eval_D)
-        feed[model.eval_x] = grid.xs[grid.groups, None]
-    fetched = session.run(fetches, feed)
-    boundary = None
-    if decision:
-        boundary = np.empty((len(fetched[0]), EVAL_POINTS))
-        boundary[:, grid.groups] = fetched[-1]  # overlapping points of the last group take its values
-    return fetched[0], boundary, fetched[1 : 1 + len(extra)]
 
 
 def fresh_state(n):
@@ -154,7 +140,7 @@ class Monitor:
         """One evaluation on the fixed grid: each running member's row of losses, learning rates and
         metrics, the log line and summaries; then the stopping rules."""
         args, state, step = self.args, self.state, self.state["step"]
-        extra = [self.model.lr_d, self.model.lr_g] + ([self.model.eval_histogram] if self.summaries else [])
+        extra = [self.model.lr_d, self.model.lr_g] + ([self.model.evaluation.histogram] if self.summaries else [])
         frame = self.frames is not None and step % args.anim_every == 0
         samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
         (lr_d, lr_g), summaries = [np.broadcast_to(v, self.n) for v in fetched[:2]], fetched[2:]

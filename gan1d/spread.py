@@ -21,6 +21,15 @@ def spread_start(h_dim, half_width, batch, slope, match_std=False, out_weight=0.
     return {"G/g0/w": w[None], "G/g0/b": -w * k, "G/g1/w": v[:, None], "G/g1/b": [batch.mean()]}
 
 
+def spread_starts(h_dim, members, batches, half_width_of):
+    """Each member's spread start from its own real batch, over its scaled noise: half_width_of(m)
+    is how far member m's noise reaches on either side of 0."""
+    return [
+        spread_start(h_dim, half_width_of(m) * m.g_input_scale, batch, m.g_start_slope, m.g_start_std)
+        for m, batch in zip(members, batches, strict=True)
+    ]
+
+
 def load_generator(session, model, values):
     """Loads G's weights, and their moving averages, which start as copies, from one {name: value}
     per member."""

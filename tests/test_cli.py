@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 GAN = os.path.join(ROOT, "gan.py")
@@ -18,6 +19,7 @@ def test_bad_flags_are_answered_before_tensorflow_is_imported(tmp_path):
     assert not os.path.exists(os.path.join(ROOT, "x"))
 
 
+@pytest.mark.slow
 def test_a_short_run_from_the_command_line_writes_figure_and_gif(tmp_path):
     gif = tmp_path / "run.gif"
     argv = ["--minibatch", "--num-steps", "30", "--pretrain-steps", "10", "--out-dir", str(tmp_path)]
@@ -39,6 +41,7 @@ def test_a_short_run_from_the_command_line_writes_figure_and_gif(tmp_path):
     assert out.stderr == ""
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_everything_and_exits_130(tmp_path):
     argv = [
         sys.executable,

@@ -228,6 +228,7 @@ def test_pack_1_and_unroll_0_are_todays_graph_and_pack_m_judges_packs(tiny):
     assert session.run(logits).shape == (3, 1)
 
 
+@pytest.mark.slow
 def test_unrolling_changes_only_gs_update_and_runs_in_single_runs_and_studies(tiny, tmp_path):
     for k in (1, 3):
         assert gan.run(tiny("--unroll", str(k), "--run-name", f"unroll{k}"))["status"] == "completed"

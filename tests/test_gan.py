@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import N_4_05, build, gan, grid_of, make_args, tf
 
-from gan1d.monitor import evaluate_grid
+from gan1d.loops import evaluate_grid
 from gan1d.spread import spread_start
 
 
@@ -122,7 +122,7 @@ def test_loss_stays_finite_and_keeps_its_gradient_where_the_reference_does_not()
     assert clamp_grad[1] == 0  # ... and no gradient to escape it
 
 
-@pytest.mark.parametrize("flags", [(), ("--minibatch",), ("--preset", "robust")])
+@pytest.mark.parametrize("flags", [(), ("--minibatch",), pytest.param(("--preset", "robust"), marks=pytest.mark.slow)])
 def test_in_graph_loop_reproduces_the_per_step_loop(flags):
     """Same seed, same data: the tf.while_loop and the reference's two session.run per step agree
     to 1e-6 relative over 200 steps (bit for bit with SGD)."""

@@ -98,7 +98,9 @@ def test_a_huge_learning_rate_diverges_and_keeps_what_was_finite(tiny):
     assert len(load_rows(run_dir)) >= 1 and os.path.getsize(os.path.join(run_dir, "distributions.png")) > 0
 
 
-@pytest.mark.parametrize("flags", [(), ("--preset", "robust", "--num-steps", "60")])
+@pytest.mark.parametrize(
+    "flags", [(), pytest.param(("--preset", "robust", "--num-steps", "60"), marks=pytest.mark.slow)]
+)
 def test_an_interrupted_run_resumed_ends_as_if_never_interrupted(tiny, flags):
     whole = tiny(*flags, "--run-name", "whole")
     gan.run(whole)
@@ -137,6 +139,7 @@ def test_checkpoints_are_written_every_n_steps_and_only_the_last_three_kept(tiny
     assert gan.run(args)["status"] == "completed"  # a finished run's folder is simply rerun
 
 
+@pytest.mark.slow
 def test_xla_reaches_the_same_outcomes(tmp_path):
     """--xla is not bit-identical (XLA rounds differently), so compare outcomes: on a short robust
     run, the same converged verdict and w1 within 5%."""

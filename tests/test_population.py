@@ -36,7 +36,7 @@ def named_values(model, session, variables):
     return dict(zip([v.op.name for v in variables], session.run(variables), strict=True))
 
 
-@pytest.mark.parametrize("flags", [("--minibatch",), ("--preset", "robust")])
+@pytest.mark.parametrize("flags", [("--minibatch",), pytest.param(("--preset", "robust"), marks=pytest.mark.slow)])
 def test_members_start_from_the_weights_of_single_runs_of_their_seeds(flags):
     args = make_args(*flags, "--pretrain-steps", "0")
     seeds = [0, 42, 7]
@@ -55,7 +55,7 @@ def test_members_start_from_the_weights_of_single_runs_of_their_seeds(flags):
             np.testing.assert_array_equal(values[name][i].reshape(value.shape), value, err_msg=f"{seed} {name}")
 
 
-@pytest.mark.parametrize("flags", [(), ("--preset", "robust")])
+@pytest.mark.parametrize("flags", [(), pytest.param(("--preset", "robust"), marks=pytest.mark.slow)])
 def test_a_member_trains_as_the_single_run_of_its_seed(tmp_path, flags):
     """The whole path, streams, pretraining, optimiser and loop: a population's member ends where a
     single run of its seed ends, to float32 rounding (a batched matmul rounds its last bits apart)."""
@@ -71,10 +71,10 @@ def test_a_member_trains_as_the_single_run_of_its_seed(tmp_path, flags):
 
 
 def feed_of(pop, x, zd, zg):
-    return {pop.loop_x: x, pop.loop_zd: zd, pop.loop_zg: zg}
+    return pop.loops.feed(x, zd, zg)
 
 
-@pytest.mark.parametrize("flags", [("--minibatch",), ("--preset", "robust")])
+@pytest.mark.parametrize("flags", [("--minibatch",), pytest.param(("--preset", "robust"), marks=pytest.mark.slow)])
 def test_a_members_gradients_equal_a_single_models_on_the_same_weights_and_batch(flags):
     args = make_args(*flags)
     members = members_of(args, [5, 6])
@@ -111,7 +111,7 @@ def test_members_do_not_influence_each_other():
         _, pop, session = build_population(args, members)
         moved = x.copy()
         moved[:, :, 1] += shift
-        losses.append(session.run(pop.loop_losses, feed_of(pop, moved, zd, zg)))
+        losses.append(session.run(pop.loops.losses, feed_of(pop, moved, zd, zg)))
     for before, after in zip(*losses, strict=True):  # (T, N) each
         np.testing.assert_array_equal(before[:, [0, 2]], after[:, [0, 2]])
         assert not np.array_equal(before[:, 1], after[:, 1])

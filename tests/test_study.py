@@ -63,6 +63,7 @@ def test_a_diverging_member_is_recorded_and_the_others_go_on(tmp_path):
     assert all(1 <= int(r["diverged_step"]) <= 40 for r in rows[:2]) and rows[2]["w1"] != "nan"
 
 
+@pytest.mark.slow
 def test_an_interrupted_study_resumed_ends_as_if_never_interrupted(tmp_path):
     whole = make_args("--seeds", "2", "--preset", "robust", *SHORT, out_dir=tmp_path / "whole")
     assert run_study(whole) == 0
@@ -119,6 +120,7 @@ def test_the_median_interval_holds_the_median_and_counts_divergence_as_far():
     assert stats.median_interval([0.1, np.inf, np.inf])[0] == np.inf
 
 
+@pytest.mark.slow
 def test_the_robust_preset_learns_the_bell_on_untuned_seeds(tmp_path):
     """The preset over 4 seeds it was not tuned on (its values were chosen on seeds 1-10): at least 3
     accurate under the definition (w1 <= 0.05 and std ratio within 0.9-1.1), none diverged, median
@@ -131,6 +133,7 @@ def test_the_robust_preset_learns_the_bell_on_untuned_seeds(tmp_path):
     assert np.median(w1) <= 0.04 and np.median(ratio) >= 0.95
 
 
+@pytest.mark.slow
 def test_the_modes_preset_separates_two_modes_where_robust_collapses(tmp_path):
     """--preset modes on 0.5 N(2, 0.5) + 0.5 N(6, 0.5) over 6 seeds it was not tuned on (tuned on
     500-519; over seeds 100-299 it separates 142 of 200, captures both modes on 188, and its gap
@@ -172,6 +175,7 @@ def test_a_study_keeps_each_seeds_best_and_stops_each_seed_on_its_own(tmp_path):
     assert results_of(stopped)[0]["status"] == "early_stopped"
 
 
+@pytest.mark.slow
 def test_a_compiled_study_reaches_the_same_outcomes(tmp_path):
     """--xla in a study: not bit-identical, so the same verdicts and w1 within 5% over 2 seeds."""
     outcomes = []

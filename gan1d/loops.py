@@ -1,0 +1,94 @@
+"""The graph's machinery beyond the tutorial's per-step updates, each a part the GAN builds from
+what it hands in: the in-graph loops, which run many training (or pretraining) steps inside one
+`tf.while_loop` per `session.run` (compiled with XLA under --xla), and the evaluation ops, G on
+the grid's noise and D on its x, for one run or every member of a population at once."""
+
+import numpy as np
+
+from .lazy import tf, tf2
+from .metrics import EVAL_POINTS
+
+
+def in_graph_loop(step_fn, num_steps, num_outputs):
+    """Runs step_fn(i) for i < num_steps inside one `tf.while_loop`; stacks its outputs, (T, ...) each."""
+    arrays = [tf.TensorArray(tf.float32, size=num_steps) for _ in range(num_outputs)]
+
+    def body(i, *arrays):
+        outputs = step_fn(i)
+        return (i + 1,) + tuple(a.write(i, o) for a, o in zip(arrays, outputs, strict=True))
+
+    # one iteration at a time: each step must read the weights the previous step wrote
+    result = tf.while_loop(lambda i, *_: i < num_steps, body, [tf.constant(0)] + arrays, parallel_iterations=1)
+    return [a.stack() for a in result[1:]]
+
+
+def after(update):
+    """A (loss, update) pair as the loss read once the update has run."""
+    loss, op = update
+    with tf.control_dependencies([op]):
+        return (tf.identity(loss),)
+
+
+class TrainingLoops:
+    """Placeholders for T steps of drawn batches, and the loop over them: step(x, zd, zg) is one
+    training step (gan.alternate), (mean D loss, G loss); pretrain_step(d, labels) one (loss,
+    update) of D_pre, or None without pretraining. losses: (T,) or (T, N) each; pre_loss: (T, ...)."""
+
+    def __init__(self, batch_shape, d_steps, step, pretrain_step=None, xla=False):
+        with tf.name_scope("train_loop"):
+            self.x = tf.placeholder(tf.float32, [None, d_steps, *batch_shape], "x")  # (T, d_steps, [N,] B, 1)
+            self.zd = tf.placeholder(tf.float32, [None, d_steps, *batch_shape], "z_d")
+            self.zg = tf.placeholder(tf.float32, [None, *batch_shape], "z_g")  # (T, [N,] B, 1)
+
+            def loop(x, zd, zg):
+                return in_graph_loop(lambda i: step(x[i], zd[i], zg[i]), tf.shape(zg)[0], 2)
+
+            if xla:  # one XLA computation, compiled once per chunk length: faster, not bit-identical
+                loop = tf2.function(loop, jit_compile=True)
+            self.losses = loop(self.x, self.zd, self.zg)
+        if pretrain_step is None:
+            return
+        with tf.name_scope("pretrain_loop"):
+            self.pre_d = tf.placeholder(tf.float32, [None, *batch_shape], "d")
+            self.pre_labels = tf.placeholder(tf.float32, [None, *batch_shape], "labels")
+            step_i = lambda i: after(pretrain_step(self.pre_d[i], self.pre_labels[i]))  # noqa: E731
+            self.pre_loss = in_graph_loop(step_i, tf.shape(self.pre_d)[0], 1)
+
+    def feed(self, x, zd, zg):
+        return {self.x: x, self.zd: zd, self.zg: zg}
+
+
+class EvaluationOps:
+    """G on the grid's noise and D on its x, (N, n) each (N = 1 for a single run): G through its
+    moving averages where it keeps them (--ema), D on packs of M copies of each x (--pack M)."""
+
+    def __init__(self, model):
+        def ema_getter(getter, name, *args, **kwargs):
+            return model.ema[name] if name in model.ema else getter(name, *args, **kwargs)
+
+        n, pack = model.n, model.args.pack
+        with tf.name_scope("eval"):
+            self.z = tf.placeholder(tf.float32, (None, 1), "z")
+            self.x = tf.placeholder(tf.float32, (None, 1), "x")
+            z, x = (v if n is None else tf.tile(v[None], [n, 1, 1]) for v in (self.z, self.x))
+            generated = model.generate(z, custom_getter=ema_getter if model.ema else None)
+            self.G = tf.reshape(generated, [-1, tf.shape(self.z)[0]])
+            copies = tf.reshape(tf.tile(x, [1] * (x.shape.ndims - 1) + [pack]), x.shape[:-2].as_list() + [-1, 1])
+            self.D = tf.reshape(tf.sigmoid(model.discriminate(copies)), [-1, tf.shape(self.x)[0]])
+            self.histogram = tf.summary.histogram("generated", generated) if n is None else None  # eval/generated
+
+
+def evaluate_grid(session, model, grid, extra=(), decision=True):
+    """G on the z grid and, if asked, D on the x grid (grouped by batch), in one `session.run`:
+    (N, n) each, N = 1 for a single run."""
+    ops = model.evaluation
+    fetches, feed = [ops.G, *extra], {ops.z: grid.zs[:, None]}
+    if decision:
+        fetches.append(ops.D)
+        feed[ops.x] = grid.xs[grid.groups, None]
+    fetched = session.run(fetches, feed)
+    boundary = None
+    if decision:
+        boundary = np.empty((len(fetched[0]), EVAL_POINTS))
+        boundary[:, grid.groups] = fetched[-1]  # overlapping points of the last group take its values
+    return fetched[0], boundary, fetched[1 : 1 + len(extra)]
