@@ -2,7 +2,6 @@
 is reported and an older one used, a damaged finished population is trained again, and a study
 says its plan and refuses what cannot fit."""
 
-import argparse
 import os
 import pickle
 
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import StopAfter, gan, make_args, read, run_study
 
-from gan1d import files, plan, study
+from gan1d import files, study
 
 
 class Malicious:
@@ -131,22 +130,3 @@ def test_a_reused_population_draws_a_newly_asked_seed_from_its_saved_weights(tmp
     assert "(from disk)" in capsys.readouterr().out
     folder = population_folder(args)
     assert os.path.getsize(os.path.join(folder, "seed-42", "distributions.png")) > 10_000
-
-
-def test_a_study_too_large_for_memory_or_disk_is_refused_with_the_seeds_that_fit(tmp_path):
-    args = make_args("--seeds", "100000000", "--compare", out_dir=tmp_path)
-    with pytest.raises(files.RunError, match=r"--seeds: 100000000 seeds x 2 configurations .* at most \d+ seeds fit"):
-        plan.check_size(args, memory=16 * 2**30)
-    plan.check_size(make_args("--seeds", "200", "--compare", out_dir=tmp_path), memory=16 * 2**30)
-
-
-def test_a_population_too_large_for_memory_is_split_into_parts_that_fit():
-    s = make_args("--preset", "robust", "--minibatch", "--seeds", "10")
-    runs = [study.StudyRun(argparse.Namespace(**{**vars(s), "seed": k}), {}) for k in range(10)]
-    per_member = plan.member_bytes(s)
-    memory = (plan.POPULATION_BASE_BYTES + 4 * per_member) / plan.MEMORY_SHARE  # room for 4 members
-    parts = plan.split({"pop": runs}, memory=memory)
-    assert list(parts) == ["pop_part-1-of-3", "pop_part-2-of-3", "pop_part-3-of-3"]
-    assert [len(p) for p in parts.values()] == [4, 4, 2]
-    assert [r.settings.seed for p in parts.values() for r in p] == list(range(10))
-    assert list(plan.split({"pop": runs}, memory=100 * memory)) == ["pop"]

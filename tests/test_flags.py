@@ -142,16 +142,6 @@ def test_a_target_sets_the_modes_and_explicit_flags_win():
     assert make_args("--mu", "2,6").run_name == "2016_mu-2+6_seed-42"
 
 
-def test_a_runs_settings_are_frozen_and_a_changed_copy_is_made_with_replace():
-    args = make_args("--num-steps", "30")
-    with pytest.raises(AttributeError, match="frozen.*replace"):
-        args.num_steps = 40
-    changed = args.replace(num_steps=40)
-    assert (changed.num_steps, args.num_steps) == (40, 30) and changed.batch_size == args.batch_size
-    with pytest.raises(AttributeError, match="no setting no_such"):
-        args.replace(no_such=1)
-
-
 def test_each_flags_facts_are_read_off_its_declaration():
     declared = {f.dest: f for f in flags.FLAGS}
     assert flags.PER_MEMBER == tuple(d for d, f in declared.items() if f.per_member)
@@ -162,11 +152,3 @@ def test_each_flags_facts_are_read_off_its_declaration():
     assert set(flags.NOT_IN_A_STUDY) == {"logdir", "anim_path"}
     parser = gan.flag_parser()
     assert parser._option_string_actions["--loss"].choices == list(gan.LOSSES)  # handed from gan.py
-
-
-def test_a_study_run_says_it_is_one():
-    study = make_args("--seeds", "2", "--num-steps", "30")
-    (run, *_) = [r.settings for r in gan.study.study_runs(study, gan.flag_parser().settings)]
-    assert run.in_study and not study.in_study and not make_args().in_study
-    assert (run.seeds, run.sweep, run.search, run.quiet) == (0, [], 0, True)
-    assert run.eval_every == 30 and run.run_name == "2016_no-minibatch_num-steps-30_seed-42"

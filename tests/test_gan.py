@@ -5,7 +5,6 @@ import pytest
 from conftest import N_4_05, build, gan, grid_of, make_args, tf
 
 from gan1d.loops import evaluate_grid
-from gan1d.spread import spread_start
 
 
 def test_data_sampler_is_sorted_with_the_data_moments():
@@ -43,17 +42,6 @@ def test_minibatch_layer_matches_the_formula_in_numpy():
         m = (h_value[group] @ w_value + b_value).reshape(6, 5, 3)  # (B, K, D)
         c = np.abs(m[:, None] - m[None, :]).sum(axis=3)  # (B, B, K)
         np.testing.assert_allclose(out_value[group, 8:], np.exp(-c).sum(axis=1), rtol=1e-5)
-
-
-@pytest.mark.parametrize("slope", [1.0, 3.0])
-def test_the_spread_start_bends_at_the_slices_centres_whatever_its_slope(slope):
-    values = spread_start(4, 8.0, np.array([4.0, 5.0]), slope)
-    w, b = np.ravel(values["G/g0/w"]), np.ravel(values["G/g0/b"])
-    np.testing.assert_allclose(-b / w, [-6, -2, 2, 6])  # where w z + b = 0
-    assert w.tolist() == [-slope, -slope, slope, slope] and np.ravel(values["G/g1/b"]).tolist() == [4.5]
-    z = np.linspace(-8, 8, 101)[:, None]
-    g = np.logaddexp(0, z * w + b) @ np.reshape(values["G/g1/w"], (4, 1))
-    assert np.all(np.diff(g[:, 0]) > 0)  # G starts increasing
 
 
 def test_learning_rate_decays_in_a_staircase_with_its_own_step_counter():

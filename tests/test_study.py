@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import N_4_05, StopAfter, gan, make_args, read, run_study
 
-from gan1d import stats, study
+from gan1d import study
 from gan1d.metrics import verdict
 
 SHORT = ("--num-steps", "40", "--pretrain-steps", "10", "--checkpoint-every", "10")
@@ -105,19 +105,6 @@ def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
         (False, 42, 256, 1.0, 0.002), (False, 43, 256, 1.0, 0.002), (True, 42, 16, 0.3, 0.001), (True, 43, 16, 0.3, 0.001),
     ]  # fmt: skip
     assert all(r.eval_every == r.num_steps for r in runs)  # a study evaluates at the end only
-
-
-def test_wilson_intervals_match_the_known_values():
-    assert stats.wilson(7, 20) == pytest.approx((0.181, 0.567), abs=1e-3)
-    assert stats.wilson(5, 20) == pytest.approx((0.112, 0.469), abs=1e-3)
-    assert stats.wilson(0, 3)[0] == 0 and stats.separated((0.1, 0.2), (0.25, 0.4))
-    assert not stats.separated((0.18, 0.57), (0.11, 0.47))
-
-
-def test_the_median_interval_holds_the_median_and_counts_divergence_as_far():
-    median, (low, high) = stats.median_interval(np.arange(101.0))
-    assert median == 50 and low < 50 < high and high - low < 30
-    assert stats.median_interval([0.1, np.inf, np.inf])[0] == np.inf
 
 
 @pytest.mark.slow
