@@ -33,7 +33,7 @@ def test_a_member_whose_final_samples_are_not_finite_diverged_at_its_last_step()
 def test_a_diverged_run_keeps_its_last_finite_samples_and_writes_null_metrics(tmp_path):
     grid = EvalGrid(N_4_05, 8.0, 12)
     last = grid.quantiles + 1.0  # its evaluation at step 20, a mean off by 2 sigma
-    row = {"step": 20, "loss_d": 1.0, "loss_g": 1.0, "lr_d": 0.03, "lr_g": 0.03, "w1": 1.0, "std_ratio": 1.0}
+    row = {"step": 20, "loss_d": 1.0, "loss_g": 1.0, "w1": 1.0, "std_ratio": 1.0, "ks": 0.5, "js": 0.5}
     outcome = outcome_of([np.full(10_000, np.nan)], [("diverged", 30)], [31], [(20, last)], [row])
     summary = outputs.write_run(str(tmp_path), outcome, {"keep_best": False}, 2.0)
     np.testing.assert_array_equal(np.load(tmp_path / "samples.npy"), last.astype(np.float32))
