@@ -4,7 +4,6 @@ unrolling. Each penalty is declared once, in PENALTIES: its flag's help and its 
 objective together; gan1d/flags.py makes its flag from there. `gan.GAN` holds a `Cures` part and
 hands it what each cure needs; a single run and a population get the same code."""
 
-import zlib
 from typing import NamedTuple
 
 from .lazy import tf
@@ -89,11 +88,20 @@ def clip_weights(variables, c):
     return tf.group(*[v.assign(tf.clip_by_value(v, -c, c)) for v in variables])
 
 
+# Every stateless random draw of the graph, by name: instance noise on D's real and generated inputs
+# and on G's output, and each random penalty's points. A draw's seed is its place here; a new draw
+# is appended, so that no existing draw's numbers move (the docs' tables stay reproducible).
+DRAWS = ("real", "fake", "gp", "dragan", "g")
+DRAW_STRIDE = 8  # seeds counter * 8 + place: room for 7 draws; a longer DRAWS needs a wider stride, new numbers
+
+
 def draw_seed(run_seed, counter, name):
-    """A stateless draw's seed: the run's seed, and a step counter with the draw's name folded in
-    (crc32, below 2**32), so that every use and step draws its own numbers, the same on every run
-    and after a resume (the counters are checkpointed)."""
-    return tf.stack([tf.constant(run_seed, tf.int64), counter * 2**32 + zlib.crc32(name.encode())])
+    """A stateless draw's seed: the run's seed, and a step counter with the draw's place in DRAWS,
+    so that every use and step draws its own numbers, the same on every run and after a resume
+    (the counters are checkpointed). An undeclared name is an error."""
+    if name not in DRAWS:
+        raise ValueError(f"unknown random draw {name!r}: declare it in DRAWS (one of {', '.join(DRAWS)})")
+    return tf.stack([tf.constant(run_seed, tf.int64), counter * DRAW_STRIDE + DRAWS.index(name) + 1])
 
 
 class Cures:

@@ -88,8 +88,11 @@ def distributions_note(j, last_finite_step, note=""):
     return text
 
 
-def write_common(folder, samples, rows, columns, summary):
-    """What every run folder holds: its final samples, its evaluations and its summary."""
+def write_common(folder, samples, rows, columns, summary, weights=None):
+    """What every run folder holds: its final samples, its evaluations and its summary; and a
+    population's, its members' weights."""
+    if weights is not None:
+        files.write_atomic(os.path.join(folder, "weights.npz"), lambda f: np.savez(f, **weights))
     files.write_csv(os.path.join(folder, "metrics.csv"), rows, columns)
     files.write_npy(os.path.join(folder, "samples.npy"), np.asarray(samples).astype(np.float32))
     files.write_json(os.path.join(folder, "summary.json"), summary)
@@ -137,9 +140,8 @@ def population_results(outcome, runs, population):
 
 def write_population(folder, outcome, results, record, seconds):
     """A finished population's files: those of every run folder, and its members' weights."""
-    files.write_atomic(os.path.join(folder, "weights.npz"), lambda f: np.savez(f, **outcome.weights))
     summary = {"status": "completed", "seconds": seconds, "settings": record, "results": results}
-    write_common(folder, outcome.samples, outcome.rows, ["member", "seed", *ROW_COLUMNS], summary)
+    write_common(folder, outcome.samples, outcome.rows, ["member", "seed", *ROW_COLUMNS], summary, outcome.weights)
 
 
 def seed_figure(folder, seed):

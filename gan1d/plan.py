@@ -1,5 +1,5 @@
-"""A study's plan, said before any work: how many runs, populations and members per population,
-and the memory each population needs. A population too large for this machine's memory is split
+"""A study's plan, said before any work: how many runs, which runs train together as one
+population, its members, and the memory each population needs. A population too large for this machine's memory is split
 into parts that fit; a study whose bookkeeping alone would not fit in memory or on disk is refused
 with the number of seeds that would."""
 
@@ -7,8 +7,11 @@ import math
 import os
 import shutil
 
+from . import files
 from .files import RunError
+from .flags import OUTPUT_FLAGS, PER_MEMBER, STUDY_ONLY
 from .metrics import EVAL_POINTS
+from .names import run_name
 
 RUN_BYTES_IN_MEMORY = 8_000  # a run's settings, results row and final samples' share, kept until the end
 RUN_BYTES_ON_DISK = 4 * EVAL_POINTS + 2_000  # its final samples (float32) and its rows in the study's files
@@ -104,3 +107,41 @@ def describe(groups):
     if len(groups) > SHOWN:
         lines.append(f"  ... and {len(groups) - SHOWN} more")
     return "\n".join(lines)
+
+
+def make(args, folder, runs):
+    """The study's populations, {folder name: [StudyRun]}, said in a few lines before any work; a
+    study too large for this machine is refused (RunError) before runs() makes its runs."""
+    count = configurations(args)
+    print(f"study: {count * args.seeds} runs ({count} configurations x {args.seeds} seeds), in {folder}")
+    check_size(args)
+    groups = split(populations(runs(), args.given))
+    print(f"{len(groups)} population(s), trained one after another:\n{describe(groups)}", flush=True)
+    return groups
+
+
+def shared_settings(run):
+    """The settings a population's members share: all but the seed and the per-member scalars."""
+    skip = set(PER_MEMBER) | OUTPUT_FLAGS | STUDY_ONLY | {"run_name", "given", "in_study"}
+    return {k: v for k, v in vars(run).items() if k not in skip}
+
+
+def populations(runs, given):
+    """{folder name: [StudyRun]}: runs that share their settings train together; given: the flags given."""
+    groups = {}
+    for run in runs:
+        key = repr(sorted(shared_settings(run.settings).items()))
+        groups.setdefault(key, []).append(run)
+    named = {}
+    for members in groups.values():
+        first = members[0]
+        graph_swept = {k for k in first.swept if k not in PER_MEMBER}
+        named[run_name(set(given) | {"minibatch"} | graph_swept, vars(first.settings), with_seed=False)] = members
+    return named
+
+
+def settings_record(members):
+    """What a population was trained with: compared before a finished one is reused."""
+    shared = shared_settings(members[0])
+    per_member = [[m.seed, *(getattr(m, k) for k in PER_MEMBER)] for m in members]
+    return files.json_safe({"shared": shared, "members": per_member})

@@ -5,7 +5,7 @@ import math
 import sys
 import time
 
-from .metrics import ADVICE
+from .metrics import ADVICE, is_accurate, is_converged
 
 
 class Progress:
@@ -66,3 +66,53 @@ class Progress:
         """The run's verdict and what usually helps, printed even with --quiet."""
         advice = f" {ADVICE}" if verdict in ("failed", "diverged") else ""
         print(f"verdict: {verdict} - {reason}{advice}", file=self.stream, flush=True)
+
+
+class StudyProgress:
+    """One bar for the whole study on a terminal (steps of every population); elsewhere a line per
+    population. Each population's monitor reports to it as a single run's reports to its Progress."""
+
+    clock = None
+
+    def __init__(self, total):
+        self.bar, self.offset, self.reached = None, 0, 0
+        if sys.stdout.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="step", dynamic_ncols=True)
+
+    def begin(self, name, size):
+        if self.bar is not None:
+            self.bar.set_description_str(f"{name} ({size} seeds)")
+        self.started, self.offset, self.reached = time.time(), self.offset + self.reached, 0
+
+    def start(self, step):
+        self.update(step)
+
+    def update(self, step):
+        """The population in hand has reached step."""
+        if self.bar is not None:
+            self.bar.update(step - self.reached)
+        self.reached = step
+
+    def say(self, message):
+        if self.bar is not None:
+            self.bar.write(message)
+        else:
+            print(message, flush=True)
+
+    def end(self):
+        """A population's training is over; done() reports it."""
+
+    def done(self, name, outcome):
+        rs = outcome["results"]
+        converged = sum(is_converged(r) for r in rs)
+        how = "from disk" if outcome.get("reused") else f"{time.time() - self.started:.1f} s"
+        line = f"{name}: {len(rs)} runs, {converged} converged, {sum(is_accurate(r) for r in rs)} accurate ({how})"
+        if outcome["status"] == "interrupted":
+            line = f"{name}: interrupted at step {rs[0]['steps'] if rs else 0}"
+        self.say(line)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()

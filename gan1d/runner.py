@@ -1,9 +1,11 @@
 """The run's machinery around the tutorial's model and loop: the session, the graph of one run or
-one population, its monitor, and the files it ends with. `gan.py` hands in what it needs by name,
+one population, its monitor, and the files it ends with; a study's population trained, resumed or
+reused. `gan.py` hands in what it needs by name,
 as a `Tutorial`: the model class, the training loop and the evaluation grid's noise."""
 
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -13,6 +15,7 @@ from . import files, outputs
 from .lazy import native_stderr_silenced, tf
 from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
+from .plan import settings_record
 from .progress import Progress
 from .target import Target
 
@@ -71,3 +74,49 @@ def run(args, tutorial, stop_event=None):
     summary = outputs.write_run(run_dir, outcome, config, time.time() - started)
     progress.verdict(summary["verdict"], summary["verdict_reason"])
     return summary
+
+
+def population(args, tutorial, folder, runs, stop, bar):
+    """A finished population's results read back if its settings match, else trained (or resumed);
+    the chosen seeds' figures drawn from its final weights."""
+    members = [r.settings for r in runs]
+    record = settings_record(members)
+    name = os.path.basename(folder)
+    saved = None if args.overwrite else saved_population(folder, record)
+    if saved is not None:
+        bar.update(members[0].num_steps)
+        drawn = [m for m in members if m.seed in args.plot_seeds]
+        if drawn and not all(os.path.exists(outputs.seed_figure(folder, m.seed)) for m in drawn):
+            evaluated = train_in(folder, members, tutorial, stop, bar, saved["weights"])
+            outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
+        return {"status": "completed", "results": saved["results"], "reused": True}
+    files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
+    started = time.time()
+    trained = train_in(folder, members, tutorial, stop, bar)
+    results = outputs.population_results(trained, runs, name)
+    seconds = round(time.time() - started, 3)
+    status = "interrupted" if any(s == "interrupted" for s, _ in trained.statuses) else "completed"
+    if status == "completed":
+        outputs.write_population(folder, trained, results, record, seconds)
+        outputs.draw_seeds(folder, runs, trained, args.plot_seeds)
+    return {"status": status, "results": results, "seconds": seconds}
+
+
+def saved_population(folder, record):
+    """A finished population's summary and weights, if both read back whole and match record; a
+    damaged file is reported, and the population trained again."""
+    summary = files.read_summary(folder, outputs.STUDY_METRICS)
+    if summary is None or summary.get("settings") != record or summary.get("status") != "completed":
+        if os.path.exists(os.path.join(folder, "summary.json")) and summary is None:
+            print(f"{os.path.join(folder, 'summary.json')} is damaged: training this population again")
+        return None
+    try:
+        with np.load(os.path.join(folder, "weights.npz"), allow_pickle=False) as npz:
+            weights = [npz[name] for name in npz.files]
+        results = summary["results"]
+        if len(results) != len(record["members"]) or not all(isinstance(r, dict) and "w1" in r for r in results):
+            raise ValueError("results")
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
+        print(f"{folder} holds a damaged finished population ({type(error).__name__}): training it again")
+        return None
+    return {"results": results, "weights": weights}

@@ -7,29 +7,26 @@ intervals, and which comparisons the intervals support) and study.png (plus swee
 
 import itertools
 import os
-import sys
 import time
-import zipfile
 from typing import NamedTuple
 
 import numpy as np
 
-from . import files, outputs, plan, runner, search
+from . import files, plan, runner, search
 from .figures import plot_search, plot_study, plot_sweep
-from .flags import EXIT_INTERRUPTED, OUTPUT_FLAGS, PER_MEMBER, STUDY_ONLY
+from .flags import EXIT_INTERRUPTED
 from .metrics import (
     ACCURATE_STD_RATIO,
     ACCURATE_W1,
     CONVERGED_OUTSIDE,
     CONVERGED_W1,
     EVAL_POINTS,
-    is_accurate,
-    is_converged,
     is_success,
 )
 from .monitor import StopRequest
-from .names import run_name, study_dir
+from .names import study_dir
 from .outputs import STUDY_METRICS
+from .progress import StudyProgress
 from .stats import Summaries, comparisons, configuration_table, ranking_table
 from .target import Target
 
@@ -69,50 +66,19 @@ def study_keys(args):
     return ["preset", "minibatch", *[dest for dest, _ in args.sweep], *targets]
 
 
-def shared_settings(run):
-    """The settings a population's members share: all but the seed and the per-member scalars."""
-    skip = set(PER_MEMBER) | OUTPUT_FLAGS | STUDY_ONLY | {"run_name", "given", "in_study"}
-    return {k: v for k, v in vars(run).items() if k not in skip}
-
-
-def populations(runs, given):
-    """{folder name: [StudyRun]}: runs that share their settings train together; given: the flags given."""
-    groups = {}
-    for run in runs:
-        key = repr(sorted(shared_settings(run.settings).items()))
-        groups.setdefault(key, []).append(run)
-    named = {}
-    for members in groups.values():
-        first = members[0]
-        graph_swept = {k for k in first.swept if k not in PER_MEMBER}
-        named[run_name(set(given) | {"minibatch"} | graph_swept, vars(first.settings), with_seed=False)] = members
-    return named
-
-
-def settings_record(members):
-    """What a population was trained with: compared before a finished one is reused."""
-    shared = shared_settings(members[0])
-    per_member = [[m.seed, *(getattr(m, k) for k in PER_MEMBER)] for m in members]
-    return files.json_safe({"shared": shared, "members": per_member})
-
-
 def run_study(args, settings, tutorial, stop_event=None):
     """Trains every population of the study (or reuses it), then writes the study's files.
     settings(given, in_study=True) resolves a study run's flags; tutorial: what gan.py hands the
     run machinery (gan1d/runner.py)."""
     folder = study_dir(args)
-    count = plan.configurations(args) * args.seeds
-    print(f"study: {count} runs ({plan.configurations(args)} configurations x {args.seeds} seeds), in {folder}")
-    plan.check_size(args)
+    groups = plan.make(args, folder, lambda: study_runs(args, settings))
     os.makedirs(folder, exist_ok=True)
-    groups = plan.split(populations(study_runs(args, settings), args.given))
-    print(f"{len(groups)} population(s), trained one after another:\n{plan.describe(groups)}", flush=True)
     started, results, interrupted = time.time(), [], False
     bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
     with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
         for name, members in groups.items():
             bar.begin(name, len(members))
-            outcome = population_outcome(args, tutorial, os.path.join(folder, name), members, stop, bar)
+            outcome = runner.population(args, tutorial, os.path.join(folder, name), members, stop, bar)
             results += outcome["results"]
             interrupted |= outcome["status"] == "interrupted"
             bar.done(name, outcome)
@@ -123,102 +89,6 @@ def run_study(args, settings, tutorial, stop_event=None):
         print("study interrupted: run the same command again to finish it (finished populations are kept)")
         return EXIT_INTERRUPTED
     return 0
-
-
-def population_outcome(args, tutorial, folder, runs, stop, bar):
-    """A finished population's results read back if its settings match, else trained (or resumed);
-    the chosen seeds' figures drawn from its final weights."""
-    members = [r.settings for r in runs]
-    record = settings_record(members)
-    name = os.path.basename(folder)
-    saved = None if args.overwrite else saved_population(folder, record)
-    if saved is not None:
-        bar.update(members[0].num_steps)
-        drawn = [m for m in members if m.seed in args.plot_seeds]
-        if drawn and not all(os.path.exists(outputs.seed_figure(folder, m.seed)) for m in drawn):
-            evaluated = runner.train_in(folder, members, tutorial, stop, bar, saved["weights"])
-            outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
-        return {"status": "completed", "results": saved["results"], "reused": True}
-    files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
-    started = time.time()
-    trained = runner.train_in(folder, members, tutorial, stop, bar)
-    results = outputs.population_results(trained, runs, name)
-    seconds = round(time.time() - started, 3)
-    status = "interrupted" if any(s == "interrupted" for s, _ in trained.statuses) else "completed"
-    if status == "completed":
-        outputs.write_population(folder, trained, results, record, seconds)
-        outputs.draw_seeds(folder, runs, trained, args.plot_seeds)
-    return {"status": status, "results": results, "seconds": seconds}
-
-
-def saved_population(folder, record):
-    """A finished population's summary and weights, if both read back whole and match record; a
-    damaged file is reported, and the population trained again."""
-    summary = files.read_summary(folder, STUDY_METRICS)
-    if summary is None or summary.get("settings") != record or summary.get("status") != "completed":
-        if os.path.exists(os.path.join(folder, "summary.json")) and summary is None:
-            print(f"{os.path.join(folder, 'summary.json')} is damaged: training this population again")
-        return None
-    try:
-        with np.load(os.path.join(folder, "weights.npz"), allow_pickle=False) as npz:
-            weights = [npz[name] for name in npz.files]
-        results = summary["results"]
-        if len(results) != len(record["members"]) or not all(isinstance(r, dict) and "w1" in r for r in results):
-            raise ValueError("results")
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
-        print(f"{folder} holds a damaged finished population ({type(error).__name__}): training it again")
-        return None
-    return {"results": results, "weights": weights}
-
-
-class StudyProgress:
-    """One bar for the whole study on a terminal (steps of every population); elsewhere a line per
-    population. Each population's monitor reports to it as a single run's reports to its Progress."""
-
-    clock = None
-
-    def __init__(self, total):
-        self.bar, self.offset, self.reached = None, 0, 0
-        if sys.stdout.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="step", dynamic_ncols=True)
-
-    def begin(self, name, size):
-        if self.bar is not None:
-            self.bar.set_description_str(f"{name} ({size} seeds)")
-        self.started, self.offset, self.reached = time.time(), self.offset + self.reached, 0
-
-    def start(self, step):
-        self.update(step)
-
-    def update(self, step):
-        """The population in hand has reached step."""
-        if self.bar is not None:
-            self.bar.update(step - self.reached)
-        self.reached = step
-
-    def say(self, message):
-        if self.bar is not None:
-            self.bar.write(message)
-        else:
-            print(message, flush=True)
-
-    def end(self):
-        """A population's training is over; done() reports it."""
-
-    def done(self, name, outcome):
-        rs = outcome["results"]
-        converged = sum(is_converged(r) for r in rs)
-        how = "from disk" if outcome.get("reused") else f"{time.time() - self.started:.1f} s"
-        line = f"{name}: {len(rs)} runs, {converged} converged, {sum(is_accurate(r) for r in rs)} accurate ({how})"
-        if outcome["status"] == "interrupted":
-            line = f"{name}: interrupted at step {rs[0]['steps'] if rs else 0}"
-        self.say(line)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
 
 
 def write_study(folder, args, results, wall_seconds, target_of):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import build, gan, make_args, run_study, tf
 
-from gan1d import cures, study
+from gan1d import cures, plan, study
 
 L_REAL, L_FAKE = np.array([-3.0, 0.0, 2.5, 40.0]), np.array([1.0, -2.0, 4.0, -40.0])
 
@@ -124,7 +124,7 @@ def test_the_new_flags_run_in_a_study_and_their_numbers_sweep_in_one_population(
         "--seeds", "2", "--num-steps", "30", "--pretrain-steps", "0", "--loss", "wgan", "--clip", "0.05",
         "--g-learning-rate", "0.01", "--sweep", "r2=0,0.5", "--sweep", "clip=0.05,0.1", out_dir=tmp_path,
     )  # fmt: skip
-    groups = study.populations(study.study_runs(args, gan.flag_parser().settings), args.given)
+    groups = plan.populations(study.study_runs(args, gan.flag_parser().settings), args.given)
     assert [len(m) for m in groups.values()] == [8]  # r2 and clip are per-member numbers
     assert run_study(args) == 0
     rows = rows_of(args)
@@ -257,3 +257,17 @@ def test_the_losses_run_in_a_study_each_in_a_population_of_its_own(tmp_path):
     rows = rows_of(args)
     assert [r["loss"] for r in rows] == ["minimax"] * 2 + ["ls"] * 2 + ["hinge"] * 2
     assert len({r["population"] for r in rows}) == 3 and all(r["status"] == "completed" for r in rows)
+
+
+def test_each_draw_is_seeded_by_its_place_and_no_two_uses_or_steps_share_a_seed():
+    from gan1d.cures import DRAW_STRIDE, DRAWS, draw_seed
+
+    assert len(DRAWS) < DRAW_STRIDE and len(set(DRAWS)) == len(DRAWS)
+    with tf.Graph().as_default(), tf.Session() as session:
+        counter = tf.placeholder(tf.int64, ())
+        seeds = {name: draw_seed(42, counter, name) for name in DRAWS}
+        got = {(step, name): tuple(session.run(seeds[name], {counter: step})) for step in range(20) for name in DRAWS}
+        with pytest.raises(ValueError, match="unknown random draw 'mine': declare it in DRAWS"):
+            draw_seed(42, counter, "mine")
+    assert len(set(got.values())) == len(got)  # every (step, use) its own stream
+    assert got[3, "gp"] == (42, 3 * 8 + 3) and got[0, "real"] == (42, 1)  # the places the docs' runs drew with

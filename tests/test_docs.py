@@ -18,18 +18,22 @@ PAGES = ["README.md"] + sorted(
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)\s]*)?\)")
 
 
-def test_every_relative_link_of_the_docs_exists():
-    checked = 0
+def relative_links():
+    """(page, target, anchor, target's path from the root) of every relative link of the docs."""
     for page in PAGES:
         with open(os.path.join(ROOT, page)) as f:
             text = f.read()
-        for target, _ in LINK.findall(text):
-            if "://" in target:
-                continue
-            path = os.path.normpath(os.path.join(ROOT, os.path.dirname(page), target))
-            assert os.path.exists(path), f"{page} links to {target}, which is not in the repository"
-            checked += 1
-    assert checked > 30
+        for target, anchor in LINK.findall(text):
+            if "://" not in target:
+                path = os.path.relpath(os.path.normpath(os.path.join(ROOT, os.path.dirname(page), target)), ROOT)
+                yield page, target, anchor, path
+
+
+def test_every_relative_link_of_the_docs_exists():
+    links = list(relative_links())
+    for page, target, _, path in links:
+        assert os.path.exists(os.path.join(ROOT, path)), f"{page} links to {target}, which is not in the repository"
+    assert len(links) > 30
 
 
 def test_the_readme_map_names_the_lines_of_gan_py():
@@ -84,14 +88,7 @@ def test_every_section_named_by_the_program_or_the_docs_exists():
 
 
 def test_every_anchor_of_a_docs_link_is_a_heading_of_its_page():
-    checked = 0
-    for page in PAGES:
-        with open(os.path.join(ROOT, page)) as f:
-            text = f.read()
-        for target, anchor in LINK.findall(text):
-            if not anchor or not target.endswith(".md"):
-                continue
-            linked = os.path.relpath(os.path.normpath(os.path.join(ROOT, os.path.dirname(page), target)), ROOT)
-            assert anchor[1:] in {slug(h) for h in headings(linked)}, f"{page} links to {target}{anchor}"
-            checked += 1
-    assert checked >= 3
+    anchored = [link for link in relative_links() if link[2] and link[1].endswith(".md")]
+    for page, target, anchor, path in anchored:
+        assert anchor[1:] in {slug(h) for h in headings(path)}, f"{page} links to {target}{anchor}"
+    assert len(anchored) >= 3

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import N_4_05, StopAfter, gan, make_args, read, run_study
 
-from gan1d import study
+from gan1d import plan, study
 from gan1d.metrics import verdict
 
 SHORT = ("--num-steps", "40", "--pretrain-steps", "10", "--checkpoint-every", "10")
@@ -44,7 +44,7 @@ def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, ca
 def test_per_member_values_share_a_population_and_shapes_get_their_own(tmp_path):
     args = make_args("--seeds", "2", *SHORT, "--sweep", "learning-rate=0.01,0.03", "--sweep", "batch-size=8,12",
                      out_dir=tmp_path)  # fmt: skip
-    groups = study.populations(study.study_runs(args, gan.flag_parser().settings), args.given)
+    groups = plan.populations(study.study_runs(args, gan.flag_parser().settings), args.given)
     assert sorted(len(m) for m in groups.values()) == [4, 4]  # 2 rates x 2 seeds, per batch size
     assert run_study(args) == 0
     rows = results_of(args)
