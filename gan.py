@@ -473,7 +473,7 @@ def train(session, model, monitor):
     return monitor.finish()
 
 
-TUTORIAL = Tutorial(GAN, train, noise_grid)  # what the package's run machinery is handed (gan1d/runner.py)
+TUTORIAL = Tutorial(GAN, train, noise_grid, __file__)  # what the package's run machinery is handed (gan1d/runner.py)
 
 
 def run(args, stop_event=None):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from .cures import PENALTIES
 from .presets import LEARNING_RATE_HELP, PRESETS, TARGETS
 
-EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130  # gan.py's exit statuses
+EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130  # gan.py's exit statuses
 
 
 def checked(kind, test, allowed):
@@ -174,7 +174,9 @@ FLAGS = (
     flag("--search", 0, "a random search: this many configurations drawn over the sweeps' ranges and lists by a scrambled quasi-random sequence seeded with --seed (0 = the grid)", output=True, type=count),
     flag("--score", "success", f"what ranks a study's configurations: {'; '.join(f'{k}, {v}' for k, v in SCORES.items())}", output=True, choices=list(SCORES)),
     flag("--plot-seeds", [], "a study also draws these seeds' figures from their saved weights", output=True, type=seed_list),
-    flag("--jobs", None, "threads TensorFlow uses in a study", shown="the number of cores", output=True, type=positive_int),
+    flag("--jobs", None, "threads TensorFlow uses in a study", shown="the number of cores; on --workers, their share", output=True, type=positive_int),
+    flag("--workers", 0, "a study's populations as tasks on a local Dask cluster of this many worker processes (0 = one after another in this process)", output=True, type=count),
+    flag("--scheduler", None, "a study's populations as tasks on the Dask cluster whose scheduler is at this address, e.g. tcp://10.0.0.5:8786; its workers must see the study's folder (docs/cluster.md)", shown="none", output=True, type=str),
     flag("--quiet", False, "print only the verdict and the written paths", output=True, action="store_true"),
 )
 # fmt: on
@@ -184,4 +186,4 @@ SWEEPABLE = tuple(f.dest for f in FLAGS if f.sweep)  # --sweep FLAG=...
 PER_MEMBER = tuple(f.dest for f in FLAGS if f.per_member)  # differ between a population's members
 OUTPUT_FLAGS = frozenset(f.dest for f in FLAGS if f.output)  # left out of run names
 NOT_IN_A_STUDY = {f.dest: f.not_in_study for f in FLAGS if f.not_in_study}
-STUDY_ONLY = frozenset({"seeds", "compare", "sweep", "search", "plot_seeds"})  # the study's own flags, not a run's
+STUDY_ONLY = frozenset({"seeds", "compare", "sweep", "search", "plot_seeds", "workers", "scheduler"})  # not a run's

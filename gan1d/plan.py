@@ -109,14 +109,19 @@ def describe(groups):
     return "\n".join(lines)
 
 
-def make(args, folder, runs):
+def make(args, folder, runs, memory=None, workers=0):
     """The study's populations, {folder name: [StudyRun]}, said in a few lines before any work; a
-    study too large for this machine is refused (RunError) before runs() makes its runs."""
+    study too large for this machine is refused (RunError) before runs() makes its runs. memory:
+    the bytes a population may take (a worker's, on a cluster of workers), else this machine's."""
     count = configurations(args)
     print(f"study: {count * args.seeds} runs ({count} configurations x {args.seeds} seeds), in {folder}")
     check_size(args)
-    groups = split(populations(runs(), args.given))
-    print(f"{len(groups)} population(s), trained one after another:\n{describe(groups)}", flush=True)
+    groups = split(populations(runs(), args.given), memory)
+    if workers:
+        how = f"as tasks on {workers} workers, about {math.ceil(len(groups) / workers)} each"
+    else:
+        how = "trained one after another"
+    print(f"{len(groups)} population(s), {how}:\n{describe(groups)}", flush=True)
     return groups
 
 

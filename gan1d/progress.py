@@ -84,7 +84,7 @@ class StudyProgress:
     def begin(self, name, size):
         if self.bar is not None:
             self.bar.set_description_str(f"{name} ({size} seeds)")
-        self.started, self.offset, self.reached = time.time(), self.offset + self.reached, 0
+        self.offset, self.reached = self.offset + self.reached, 0
 
     def start(self, step):
         self.update(step)
@@ -94,6 +94,12 @@ class StudyProgress:
         if self.bar is not None:
             self.bar.update(step - self.reached)
         self.reached = step
+
+    def reached_total(self, steps):
+        """Populations trained at once (a cluster's tasks) have reached steps between them."""
+        if self.bar is not None:
+            self.bar.n = steps
+            self.bar.refresh()
 
     def say(self, message):
         if self.bar is not None:
@@ -107,7 +113,7 @@ class StudyProgress:
     def done(self, name, outcome):
         rs = outcome["results"]
         converged = sum(is_converged(r) for r in rs)
-        how = "from disk" if outcome.get("reused") else f"{time.time() - self.started:.1f} s"
+        how = "from disk" if outcome.get("reused") else f"{outcome['seconds']:.1f} s"
         line = f"{name}: {len(rs)} runs, {converged} converged, {sum(is_accurate(r) for r in rs)} accurate ({how})"
         if outcome["status"] == "interrupted":
             line = f"{name}: interrupted at step {rs[0]['steps'] if rs else 0}"

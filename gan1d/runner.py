@@ -3,7 +3,9 @@ one population, its monitor, and the files it ends with; a study's population tr
 reused. `gan.py` hands in what it needs by name,
 as a `Tutorial`: the model class, the training loop and the evaluation grid's noise."""
 
+import importlib
 import os
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -22,11 +24,26 @@ from .target import Target
 
 class Tutorial(NamedTuple):
     """What gan.py hands the package: GAN(args, members), train(session, model, monitor) and
-    noise_grid(args), G's noise on the evaluation grid."""
+    noise_grid(args), G's noise on the evaluation grid; and source, the path of the file that
+    defines them as TUTORIAL, from which a worker process of a cluster loads them (by that name:
+    a Tutorial is sent to a worker as its source's path, never as code)."""
 
     model: Callable
     train: Callable
     noise_grid: Callable
+    source: str
+
+    def __reduce__(self):
+        return load_tutorial, (os.path.abspath(self.source),)
+
+
+def load_tutorial(source):
+    """The TUTORIAL of the file at source, imported under its own name (a worker's sys.path gains
+    its folder)."""
+    folder, name = os.path.split(source)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(os.path.splitext(name)[0]).TUTORIAL
 
 
 def session_config(threads=None):

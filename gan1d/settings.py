@@ -204,6 +204,11 @@ def check_combinations(args):
     for dest, why in NOT_IN_A_STUDY.items():
         if args.seeds and getattr(args, dest):
             return f"argument --{dest.replace('_', '-')}: {why} (--seeds); run single seeds for it"
+    for dest in ("workers", "scheduler"):
+        if getattr(args, dest) and not args.seeds:
+            return f"argument --{dest}: runs a study's populations as tasks: add --seeds N"
+    if args.workers and args.scheduler:
+        return "arguments --workers and --scheduler: choose one, a local cluster or an existing one"
     if args.seeds and args.loop == "feed":
         return "argument --loop: a study trains in the in-graph loop; --loop feed is for single runs"
     if args.anim_path:

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files, plan, runner, search
+from . import cluster, files, plan, runner, search
 from .figures import plot_search, plot_study, plot_sweep
-from .flags import EXIT_INTERRUPTED
+from .flags import EXIT_FAILED, EXIT_INTERRUPTED
 from .metrics import (
     ACCURATE_STD_RATIO,
     ACCURATE_W1,
@@ -67,28 +67,54 @@ def study_keys(args):
 
 
 def run_study(args, settings, tutorial, stop_event=None):
-    """Trains every population of the study (or reuses it), then writes the study's files.
-    settings(given, in_study=True) resolves a study run's flags; tutorial: what gan.py hands the
-    run machinery (gan1d/runner.py)."""
+    """Trains every population of the study (or reuses it), in this process or as tasks on a Dask
+    cluster (--workers, --scheduler), then writes the study's files. settings(given, in_study=True)
+    resolves a study run's flags; tutorial: what gan.py hands the run machinery (gan1d/runner.py)."""
     folder = study_dir(args)
-    groups = plan.make(args, folder, lambda: study_runs(args, settings))
-    os.makedirs(folder, exist_ok=True)
-    started, results, interrupted = time.time(), [], False
-    bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
-    with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
-        for name, members in groups.items():
-            bar.begin(name, len(members))
-            outcome = runner.population(args, tutorial, os.path.join(folder, name), members, stop, bar)
-            results += outcome["results"]
-            interrupted |= outcome["status"] == "interrupted"
-            bar.done(name, outcome)
-    bar.close()
+    client = cluster.connect(args.scheduler) if args.scheduler else None  # an address that does not answer: now
+    try:
+        memory = cluster.memory_per_worker(client) if client else cluster.worker_memory(args.workers or 1)
+        groups = plan.make(
+            args, folder, lambda: study_runs(args, settings), memory, args.workers or cluster_size(client)
+        )
+        os.makedirs(folder, exist_ok=True)
+        if args.workers:
+            client = cluster.start_local(args.workers)
+        started = time.time()
+        bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
+        with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
+            outcomes = train_populations(args, tutorial, folder, groups, stop, bar, client)
+        bar.close()
+    finally:
+        cluster.close(client)
+    results = [row for outcome in outcomes.values() for row in outcome["results"]]
     targets = {name: Target.of(members[0].settings) for name, members in groups.items()}
     write_study(folder, args, results, time.time() - started, lambda row: targets[row["population"]])
-    if interrupted:
+    failed = [name for name, outcome in outcomes.items() if outcome["status"] == "failed"]
+    if failed:
+        print(f"study incomplete: {len(failed)} population(s) failed ({', '.join(failed)}); the rest are kept")
+        return EXIT_FAILED
+    if any(outcome["status"] == "interrupted" for outcome in outcomes.values()):
         print("study interrupted: run the same command again to finish it (finished populations are kept)")
         return EXIT_INTERRUPTED
     return 0
+
+
+def cluster_size(client):
+    return len(client.scheduler_info()["workers"]) if client else 0
+
+
+def train_populations(args, tutorial, folder, groups, stop, bar, client=None):
+    """{name: outcome} of every population in the plan's order: trained one after another here, or
+    as tasks on the client's cluster."""
+    if client is not None:
+        return cluster.Populations(client, args, tutorial, folder, groups).outcomes(bar, stop)
+    outcomes = {}
+    for name, members in groups.items():
+        bar.begin(name, len(members))
+        outcomes[name] = runner.population(args, tutorial, os.path.join(folder, name), members, stop, bar)
+        bar.done(name, outcomes[name])
+    return outcomes
 
 
 def write_study(folder, args, results, wall_seconds, target_of):

@@ -1,0 +1,183 @@
+"""A study's populations as tasks on Dask's distributed engine: a LocalCluster of worker processes
+on this machine (--workers N), or an existing cluster by its scheduler's address (--scheduler).
+Each population is one task; the client submits them in the plan's order, shows one progress bar
+over all of them, and hands their outcomes back in the plan's order, so that a study's files are
+the same as in one process. A task writes its population's folder itself (the folders must be
+on a filesystem the workers share, docs/cluster.md) and checkpoints as it goes, so a task retried
+after its worker died resumes where the checkpoint left it. distributed is imported on first use."""
+
+import logging
+import os
+import uuid
+
+from . import files, runner
+from .files import RunError
+from .monitor import STUDY_CHUNK, StopRequest
+
+CONNECT_SECONDS = 5  # how long a scheduler has to answer before --scheduler is refused
+POLL_SECONDS = 0.5  # how often the client reads the tasks' progress
+
+
+def connect(address):
+    """A client of the scheduler at address; one that does not answer is one RunError, at once."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{CONNECT_SECONDS}s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise RunError(
+            f"argument --scheduler: no scheduler answers at {address!r} within {CONNECT_SECONDS} s ({type(error).__name__})"
+        ) from None
+
+
+def start_local(workers):
+    """A client of a new LocalCluster of worker processes on this machine, each with its share of
+    the memory; its dashboard's address is printed."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,  # one population at a time per worker: TensorFlow takes its own threads
+        processes=True,
+        memory_limit=worker_memory(workers),
+        silence_logs=logging.ERROR,  # the workers' own log lines stay off the terminal
+        dashboard_address=":0",  # any free port: several studies may run at once
+    )
+    client = Client(cluster)
+    print(f"local cluster: {workers} worker processes, dashboard at {client.dashboard_link}", flush=True)
+    return client
+
+
+def close(client):
+    """Closes the client, and the local cluster it started, if any."""
+    if client is None:
+        return
+    local = client.cluster
+    client.close()
+    if local is not None:
+        local.close()
+
+
+def worker_memory(workers):
+    """Each local worker's share of the memory available now, in bytes."""
+    from .plan import available_memory
+
+    return int(available_memory() / workers)
+
+
+def memory_per_worker(client):
+    """The smallest memory limit among the cluster's workers (bytes), or None if it sets none."""
+    limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+    return min(limits) if limits and min(limits) > 0 else None
+
+
+class TaskProgress:
+    """A task's progress, sent to the client through a distributed Queue: the monitor reports to it
+    as it reports to a study's bar in one process. Written paths are kept for the client to print."""
+
+    clock = None
+
+    def __init__(self, queue, name):
+        self.queue, self.name, self.written = queue, name, []
+
+    def start(self, step):
+        self.update(step)
+
+    def update(self, step):
+        self.queue.put((self.name, step))
+
+    def say(self, message):
+        self.written.append(message)
+
+    def end(self):
+        """The population's training is over; the client reports it."""
+
+
+def train_task(args, tutorial, folder, runs, names):
+    """One population trained (or reused) on a worker: runner.population, asked to stop through the
+    study's distributed Event, its progress sent through its Queue; returns its outcome and the
+    lines it would have printed. names: (queue, event) of this study."""
+    from distributed import Event, Queue
+
+    progress = TaskProgress(Queue(names[0]), os.path.basename(folder))
+    with StopRequest(Event(names[1])) as stop, files.announcing_to(progress.say):
+        outcome = runner.population(args, tutorial, folder, runs, stop, progress)
+    return {**outcome, "said": progress.written}
+
+
+class Populations:
+    """A study's populations submitted to a cluster as tasks, in the plan's order."""
+
+    def __init__(self, client, args, tutorial, folder, groups):
+        from distributed import Event, Queue
+
+        token = uuid.uuid4().hex[:8]  # this study's queue and stop event, apart from any other's on the cluster
+        self.names = (f"gan1d-progress-{token}", f"gan1d-stop-{token}")
+        self.client, self.queue, self.event = client, Queue(self.names[0]), Event(self.names[1])
+        share = max(1, (os.cpu_count() or 1) // max(len(client.scheduler_info()["workers"]), 1))
+        self.futures = {
+            name: client.submit(
+                train_task, args, tutorial, os.path.join(folder, name), [as_task(r, args, share) for r in members],
+                self.names, key=f"{name}-{token}", pure=False,
+            )
+            for name, members in groups.items()
+        }  # fmt: skip
+        self.steps = {name: 0 for name in groups}
+
+    def outcomes(self, bar, stop):
+        """{name: outcome} of every population, in the plan's order, as each comes in; a task that
+        raised gives {"status": "failed", "reason": ...}. A stop request sets the study's event: the
+        queued tasks are cancelled, the running ones checkpoint and return interrupted."""
+        from distributed import wait
+
+        done, pending = {}, dict(self.futures)
+        while pending:
+            if stop and not self.event.is_set():
+                self.stop_tasks(pending, bar)
+            try:
+                finished, _ = wait(list(pending.values()), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                finished = []
+            self.read_progress(bar)
+            for name in [n for n, f in pending.items() if f in finished]:
+                done[name] = self.outcome(name, pending.pop(name), bar)
+        return {name: done[name] for name in self.futures}
+
+    def outcome(self, name, future, bar):
+        if future.cancelled():
+            return {"status": "interrupted", "results": []}
+        error = future.exception()
+        if error is not None:
+            reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": ")
+            bar.say(f"{name}: failed on its worker: {reason}")
+            return {"status": "failed", "results": [], "reason": reason}
+        outcome = future.result()
+        for line in outcome.pop("said"):
+            bar.say(line)
+        bar.done(name, outcome)
+        return outcome
+
+    def read_progress(self, bar):
+        """The steps each task reached since the last read, onto the study's one bar."""
+        while self.queue.qsize():
+            for name, step in self.queue.get(batch=True):
+                self.steps[name] = step
+        bar.reached_total(sum(self.steps.values()))
+
+    def stop_tasks(self, pending, bar):
+        """Ctrl-C: the running tasks are asked to stop after their chunk; the queued ones cancelled."""
+        self.event.set()
+        running = {key for keys in self.client.processing().values() for key in keys}
+        self.client.cancel([f for f in pending.values() if f.key not in running])
+        count = sum(f.key in running for f in pending.values())
+        bar.say(f"stopping: {count} running population(s) checkpoint after their current steps (again to stop at once)")
+
+
+def as_task(run, args, share):
+    """A study run as a task trains it: checkpointing every chunk of steps, so that a retry after its
+    worker died resumes (unless --checkpoint-every says otherwise), with its share of the worker's
+    cores (unless --jobs says), the results unchanged."""
+    changes = {"checkpoint_every": STUDY_CHUNK} if "checkpoint_every" not in args.given else {}
+    if "jobs" not in args.given:
+        changes["jobs"] = share
+    return run._replace(settings=run.settings.replace(**changes))
