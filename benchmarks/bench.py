@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # everything, several minutes on 2 cores
     python benchmarks/bench.py --quick    # training and frame ratios only
     python benchmarks/bench.py --only populations,study200   # the population goals (study200: ~20 minutes)
+    python benchmarks/bench.py --only cluster                # a study on 2 local Dask workers against one process
 
 The reference way: two `session.run` per training step with `feed_dict`, and each frame or figure
 evaluated in batch-sized chunks, one `session.run` per chunk (1,666 calls per frame at batch 12).
@@ -304,8 +305,35 @@ def machine_throughput(size=1024, repeats=20):
     return size**3 / best
 
 
-SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust", "populations")
+SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust", "populations", "cluster")
 OPT_IN = ("study200",)  # long: only with --only
+
+
+CLUSTER_STUDY = ["--preset", "robust", "--seeds", "20", "--num-steps", "500", "--sweep", "d-steps=1,2,3,5"]
+
+
+def quiet_study(argv):
+    """Wall seconds of one study, its output and written paths kept off the terminal."""
+    args = gan.parse_args([*argv, "--quiet"])
+    files.PRINT_WRITES = False
+    with contextlib.redirect_stdout(io.StringIO()):
+        return timed(lambda: gan_study.run_study(args, gan.flag_parser().settings, gan.TUTORIAL))
+
+
+def cluster_speed(tmp):
+    """A 4-population study in this process, then on 2 local workers (each TensorFlow with its share
+    of the cores, then with 2 threads each), cluster start included; and the overhead of a task:
+    4 one-step populations on 1 worker against the same in this process, per task."""
+    out = lambda name: ["--out-dir", os.path.join(tmp, name)]  # noqa: E731
+    figures = {"study": " ".join(CLUSTER_STUDY)}
+    figures["in_process_s"] = quiet_study([*CLUSTER_STUDY, *out("in-process")])
+    figures["workers_2_s"] = quiet_study([*CLUSTER_STUDY, "--workers", "2", *out("workers-2")])
+    figures["workers_2_jobs_2_s"] = quiet_study([*CLUSTER_STUDY, "--workers", "2", "--jobs", "2", *out("jobs-2")])
+    tiny = ["--seeds", "1", "--num-steps", "1", "--pretrain-steps", "0", "--sweep", "d-steps=1,2,3,4"]
+    figures["tiny_in_process_s"] = quiet_study([*tiny, *out("tiny-in-process")])
+    figures["tiny_workers_1_s"] = quiet_study([*tiny, "--workers", "1", *out("tiny-workers-1")])
+    figures["overhead_per_task_s"] = (figures["tiny_workers_1_s"] - figures["tiny_in_process_s"]) / 4
+    return figures
 
 
 def main():
@@ -381,6 +409,13 @@ def main():
         figures["machine_macs_per_s"] = peak = machine_throughput()
         for name in ("robust", "robust --minibatch"):
             figures[f"populations {name}"]["share_of_machine"] = figures[f"populations {name}"]["macs_per_s"] / peak
+    if "cluster" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures["cluster"] = c = cluster_speed(tmp)
+        rows += [
+            ("4-population study: in-process / 2 local workers", c["in_process_s"] / c["workers_2_s"], 1.6),
+            ("the same, 2 workers of 2 threads each", c["in_process_s"] / c["workers_2_jobs_2_s"], 1.6),
+        ]
     if "study200" in wanted:
         figures["study200"] = t = study_200(["--preset", "robust", "--minibatch"])
         rows.append(("200-seed study, robust --minibatch: 7 minutes / its time", 420 / t, 1.0))
