@@ -114,7 +114,8 @@ class Populations:
         token = uuid.uuid4().hex[:8]  # this study's queue and stop event, apart from any other's on the cluster
         self.names = (f"gan1d-progress-{token}", f"gan1d-stop-{token}")
         self.client, self.queue, self.event = client, Queue(self.names[0]), Event(self.names[1])
-        share = max(1, (os.cpu_count() or 1) // max(len(client.scheduler_info()["workers"]), 1))
+        # a local worker's share of this machine's cores; an existing cluster's workers take --jobs
+        share = max(1, (os.cpu_count() or 1) // args.workers) if args.workers else None
         self.futures = {
             name: client.submit(
                 train_task, args, tutorial, os.path.join(folder, name), [as_task(r, args, share) for r in members],
@@ -175,9 +176,9 @@ class Populations:
 
 def as_task(run, args, share):
     """A study run as a task trains it: checkpointing every chunk of steps, so that a retry after its
-    worker died resumes (unless --checkpoint-every says otherwise), with its share of the worker's
-    cores (unless --jobs says), the results unchanged."""
+    worker died resumes (unless --checkpoint-every says otherwise), and on a local cluster with its
+    worker's share of the cores (unless --jobs says); the results are unchanged."""
     changes = {"checkpoint_every": STUDY_CHUNK} if "checkpoint_every" not in args.given else {}
-    if "jobs" not in args.given:
+    if share and "jobs" not in args.given:
         changes["jobs"] = share
     return run._replace(settings=run.settings.replace(**changes))

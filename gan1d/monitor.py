@@ -60,7 +60,8 @@ class Monitor:
 
     def __init__(self, session, model, grid, rngs, run_dir, stop, progress, final_weights=None):
         self.session, self.model, self.grid, self.rngs = session, model, grid, rngs
-        self.args, self.n, self.single = model.args, len(model.members), model.n is None
+        # a study's population of one seed has no member axis, but is a study's: rows name their member
+        self.args, self.n, self.single = model.args, len(model.members), not model.args.in_study
         self.stop, self.progress, self.final_weights = stop, progress, final_weights
         self.state, self.interrupted = fresh_state(self.n), False
         self.rules = StoppingRules(self.args.early_stop, self.args.patience, self.args.keep_best, self.n)

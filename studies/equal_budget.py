@@ -10,9 +10,12 @@ resumes after Ctrl-C.
     python studies/equal_budget.py held-out   # each method's best configuration on held-out seeds
     python studies/equal_budget.py report     # the tables, the figures, the results files in docs/
     python studies/equal_budget.py            # all three, in order
+    python studies/equal_budget.py --workers 2              # every study's populations on one local Dask cluster
+    python studies/equal_budget.py --scheduler tcp://HOST:8786   # ... or on an existing one (docs/cluster.md)
 """
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -24,7 +27,7 @@ sys.path.insert(0, ROOT)
 import protocol  # noqa: E402  (studies/protocol.py)
 from report import report  # noqa: E402  (the tables and figures, studies/report.py)
 
-from gan1d import files  # noqa: E402
+from gan1d import cluster, files  # noqa: E402
 
 
 def search_command(method, out):
@@ -65,7 +68,9 @@ def best_configuration(method, out, targets):
     return {dest: (int(v) if float(v).is_integer() and dest in ("d_steps", "batch_size") else v) for dest, v in zip(keys, key, strict=True)}  # fmt: skip
 
 
-def run_gan(arguments):
+def run_gan(arguments, spread):
+    """One gan.py study; spread: the flags that send its populations to a cluster, or none."""
+    arguments = [*arguments, *spread]
     command = [sys.executable, os.path.join(ROOT, "gan.py"), *arguments]
     print("$ python gan.py " + " ".join(arguments), flush=True)
     status = subprocess.call(command, stdout=subprocess.DEVNULL)
@@ -73,24 +78,24 @@ def run_gan(arguments):
         raise SystemExit(status)
 
 
-def run_searches(out, methods):
+def run_searches(out, methods, spread):
     for method in methods:
-        run_gan(search_command(method, out))
+        run_gan(search_command(method, out), spread)
 
 
-def run_held_out(out, methods):
+def run_held_out(out, methods, spread):
     """Each method's best configuration, then its best for mixtures where that is another one."""
     for step, targets in protocol.SELECTIONS.items():
         for method in methods:
             if method in protocol.INCUMBENTS:
                 if step == protocol.INCUMBENTS[method][0]:
-                    run_gan(held_out_command(method, None, out, step))
+                    run_gan(held_out_command(method, None, out, step), spread)
                 continue
             best = best_configuration(method, out, targets)
             if step == "held-out" or (
                 separates(method, out) and best != best_configuration(method, out, protocol.TUNING_TARGETS)
             ):
-                run_gan(held_out_command(method, best, out, step))
+                run_gan(held_out_command(method, best, out, step), spread)
 
 
 def separates(method, out):
@@ -109,6 +114,22 @@ def copy_results(out):
                 shutil.copyfile(os.path.join(study, "results.csv"), os.path.join(protocol.DOCS, step, f"{method}.csv"))
 
 
+@contextlib.contextmanager
+def cluster_for(options):
+    """The flags that send every study's populations to one cluster: a local one started here for
+    the whole protocol (--workers), an existing one (--scheduler), or none."""
+    if options.scheduler:
+        yield ["--scheduler", options.scheduler]
+    elif options.workers:
+        client = cluster.start_local(options.workers)
+        try:
+            yield ["--scheduler", client.scheduler.address]
+        finally:
+            cluster.close(client)
+    else:
+        yield []
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", nargs="?", default="all", choices=["search", "held-out", "report", "all"])
@@ -117,16 +138,22 @@ def main():
     )
     parser.add_argument("--method", action="append", choices=[*protocol.METHODS, *protocol.INCUMBENTS],
                         help="only this method's studies (repeatable; default: every method)")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=0,
+                        help="every study's populations on one local Dask cluster of this many worker processes (default: 0, in each study's process)")  # fmt: skip
+    parser.add_argument(
+        "--scheduler", default=None, help="... or on the Dask cluster whose scheduler is at this address"
+    )
     options = parser.parse_args()
     out, step, methods = (
         os.path.abspath(options.out),
         options.step,
         options.method or [*protocol.METHODS, *protocol.INCUMBENTS],
     )
-    if step in ("search", "all"):
-        run_searches(out, methods)
-    if step in ("held-out", "all"):
-        run_held_out(out, methods)
+    with cluster_for(options) as spread:
+        if step in ("search", "all"):
+            run_searches(out, methods, spread)
+        if step in ("held-out", "all"):
+            run_held_out(out, methods, spread)
     if step in ("report", "all"):
         copy_results(out)
         report(out)

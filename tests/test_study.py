@@ -172,3 +172,12 @@ def test_a_compiled_study_reaches_the_same_outcomes(tmp_path):
         outcomes.append([(r["verdict"], float(r["w1"])) for r in results_of(args)])
     for (verdict_a, w1_a), (verdict_b, w1_b) in zip(*outcomes, strict=True):
         assert verdict_a == verdict_b and w1_b == pytest.approx(w1_a, rel=0.05)
+
+
+def test_a_study_of_one_seed_is_a_population_of_one(tmp_path):
+    args = make_args("--seeds", "1", "--num-steps", "20", "--pretrain-steps", "0", out_dir=tmp_path)
+    assert run_study(args) == 0
+    (row,) = results_of(args)
+    assert row["seed"] == "42" and row["status"] == "completed"
+    with open(os.path.join(study.study_dir(args), row["population"], "metrics.csv")) as f:
+        assert f.readline().startswith("member,seed,step") and f.readline().startswith("0,42,20,")
