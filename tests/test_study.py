@@ -180,4 +180,5 @@ def test_a_study_of_one_seed_is_a_population_of_one(tmp_path):
     (row,) = results_of(args)
     assert row["seed"] == "42" and row["status"] == "completed"
     with open(os.path.join(study.study_dir(args), row["population"], "metrics.csv")) as f:
-        assert f.readline().startswith("member,seed,step") and f.readline().startswith("0,42,20,")
+        lines = f.read().splitlines()
+    assert lines[0].startswith("member,seed,step,") and [line[:8] for line in lines[1:]] == ["0,42,0,n", "0,42,20,"]
