@@ -9,8 +9,8 @@ numbers: every run is measured against the known data distribution.
     python gan.py --seeds 10 --compare         # a study: 10 seeds, with and without minibatch
 
 This file is the tutorial: data and noise, the networks, the losses, the optimiser, the graph,
-pretraining and the alternating training loop, main() and parse_args(). Evaluation, figures,
-files, studies and flag checks live in the package `gan1d/`.
+pretraining and the alternating training loop, main() and parse_args(). The run's machinery,
+evaluation, figures, files, studies and flag checks live in the package `gan1d/`.
 """
 
 import functools
@@ -455,7 +455,7 @@ def start(session, model, data, rngs):
 def train(session, model, monitor):
     """The reference's train(): pretrain D, then alternate D and G updates. Training pauses where the
     monitor asks (evaluations, log lines, frames, checkpoints); between pauses the steps run in one
-    `session.run`. Each member draws from its own numpy stream. Returns the run's summary."""
+    `session.run`. Each member draws from its own numpy stream. Returns the monitor's Outcome."""
     a, rngs = model.args, monitor.rngs
     data = [DataDistribution(Target.of(m), rng) for m, rng in zip(model.members, rngs, strict=True)]
     noise = [GeneratorDistribution(m.noise_range, rng, m.noise) for m, rng in zip(model.members, rngs, strict=True)]

@@ -1,25 +1,34 @@
 """Everything around the tutorial's script `gan.py`, one concern per module.
 
 - `lazy`: TensorFlow, matplotlib and scipy, imported on first use.
-- `flags`: every flag of `gan.py` with its help text, value checks, derived defaults and the
-  checks between flags.
+- `flags`: every flag of `gan.py` declared once, with its help, its check and its facts.
+- `settings`: the parser, presets and derived defaults resolved once into a frozen RunConfig,
+  and the checks between flags.
+- `names`: the names of run, population and study folders.
 - `presets`: the presets, the classic targets and the default learning rates.
 - `search`: a study's configurations: the sweep's grid, or a random search's quasi-random draws.
 - `target`: the data's distribution, one normal or a mixture of modes.
 - `metrics`: the fixed evaluation grid, the metrics and mode metrics, converged, accurate, the verdict.
 - `figures`: the distributions and training figures, the study and sweep figures, the animation.
-- `files`: run folders, atomic writes, summaries and checkpoints (JSON and npz, never pickle).
-- `optim`: tf.train's optimisers with their own step counters, and a population's per-member ones.
+- `files`: run folders, atomic writes, summaries and results read back.
+- `checkpoints`: checkpoints as JSON and npz (never pickle), damage reported and recovered from.
+- `optim`: a population's optimiser, the tutorial's updates with each member's own rates.
+- `population`: the member axis a GAN is built along, and each member's initial weights.
+- `cures`: the cures' graph parts: penalties, clipping, instance noise, spectral norm, unrolling.
+- `loops`: the in-graph training loops and the evaluation ops.
 - `spread`: G's spread start.
-- `progress`: what a run prints: a progress bar, log lines, the verdict.
-- `monitor`: the bookkeeping of one run or one population, per member: evaluations, early
-  stopping, best weights, divergence, stops, checkpoints, a run's outputs.
-- `population`: the member axis's plumbing, and each member's initial weights.
-- `plan`: a study's plan, memory estimates, splitting and refusals.
-- `study`: studies over seeds, presets and sweeps, reuse and resume, their table and figures.
+- `monitor`: a run's pauses: evaluations, log lines, TensorBoard, stop requests.
+- `stopping`: per member, divergence, early stopping and the best weights.
+- `outputs`: one Outcome for a run and a population, each member's verdict, the files written.
+- `runner`: the session and graph of a run or a population, and its files.
+- `progress`: what a run or a study prints: progress bars, log lines, the verdict.
+- `plan`: a study's plan: its populations, memory estimates, splitting and refusals.
+- `cluster`: a study's populations as tasks on Dask, a local cluster or an existing one.
+- `study`: studies over seeds, presets and sweeps, their tables and figures.
 - `stats`: intervals on rates and medians, which comparisons they support, the ranking of a search.
 
-The package never imports `gan.py`; `gan.py` hands it what it needs by name: the model class to
-a population's initial weights, and to a study the function that resolves a run's flags and the
-one that trains a population. Importing it does nothing.
+The package never imports `gan.py`; `gan.py` hands it what it needs by name: its model class,
+training loop and evaluation noise as a `runner.Tutorial` (which a cluster's worker loads from
+the file it names), and to a study the function that resolves a run's flags. Importing it does
+nothing.
 """
