@@ -1,5 +1,6 @@
-"""A study's populations as tasks on Dask's distributed engine: a LocalCluster of worker processes
-on this machine (--workers N), or an existing cluster by its scheduler's address (--scheduler).
+"""Where a study's populations train: one after another in this process, or as tasks on Dask's
+distributed engine, a LocalCluster of worker processes on this machine (--workers N) or an
+existing cluster by its scheduler's address (--scheduler).
 Each population is one task; the client submits them in the plan's order, shows one progress bar
 over all of them, and hands their outcomes back in the plan's order, so that a study's files are
 the same as in one process. A task writes its population's folder itself (the folders must be
@@ -16,6 +17,39 @@ from .monitor import STUDY_CHUNK, StopRequest
 
 CONNECT_SECONDS = 5  # how long a scheduler has to answer before --scheduler is refused
 POLL_SECONDS = 0.5  # how often the client reads the tasks' progress
+
+
+class Engine:
+    """Where a study's populations train, opened for the study: memory (bytes a population may
+    take) and workers (how many train at once, 0 in this process) for its plan; train() their
+    outcomes in the plan's order. A scheduler is asked at once; a local cluster starts only when
+    training does, after the plan."""
+
+    def __init__(self, args):
+        self.args, self.client = args, connect(args.scheduler) if args.scheduler else None
+        if self.client is not None:
+            self.memory, self.workers = memory_per_worker(self.client), len(self.client.scheduler_info()["workers"])
+        else:
+            self.memory, self.workers = worker_memory(args.workers or 1), args.workers
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        close(self.client)
+
+    def train(self, tutorial, folder, groups, stop, bar):
+        """{name: outcome} of every population: one after another here, or as the cluster's tasks."""
+        if self.args.workers:
+            self.client = start_local(self.args.workers)
+        if self.client is not None:
+            return Populations(self.client, self.args, tutorial, folder, groups).outcomes(bar, stop)
+        outcomes = {}
+        for name, members in groups.items():
+            bar.begin(name, len(members))
+            outcomes[name] = runner.population(self.args, tutorial, os.path.join(folder, name), members, stop, bar)
+            bar.done(name, outcomes[name])
+        return outcomes
 
 
 def connect(address):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import cluster, files, plan, runner, search
+from . import cluster, files, plan, search
 from .figures import plot_search, plot_study, plot_sweep
 from .flags import EXIT_FAILED, EXIT_INTERRUPTED
 from .metrics import (
@@ -71,22 +71,14 @@ def run_study(args, settings, tutorial, stop_event=None):
     cluster (--workers, --scheduler), then writes the study's files. settings(given, in_study=True)
     resolves a study run's flags; tutorial: what gan.py hands the run machinery (gan1d/runner.py)."""
     folder = study_dir(args)
-    client = cluster.connect(args.scheduler) if args.scheduler else None  # an address that does not answer: now
-    try:
-        memory = cluster.memory_per_worker(client) if client else cluster.worker_memory(args.workers or 1)
-        groups = plan.make(
-            args, folder, lambda: study_runs(args, settings), memory, args.workers or cluster_size(client)
-        )
+    with cluster.Engine(args) as engine:  # an address where no scheduler answers: refused now
+        groups = plan.make(args, folder, lambda: study_runs(args, settings), engine.memory, engine.workers)
         os.makedirs(folder, exist_ok=True)
-        if args.workers:
-            client = cluster.start_local(args.workers)
         started = time.time()
         bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
         with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
-            outcomes = train_populations(args, tutorial, folder, groups, stop, bar, client)
+            outcomes = engine.train(tutorial, folder, groups, stop, bar)
         bar.close()
-    finally:
-        cluster.close(client)
     results = [row for outcome in outcomes.values() for row in outcome["results"]]
     targets = {name: Target.of(members[0].settings) for name, members in groups.items()}
     write_study(folder, args, results, time.time() - started, lambda row: targets[row["population"]])
@@ -98,23 +90,6 @@ def run_study(args, settings, tutorial, stop_event=None):
         print("study interrupted: run the same command again to finish it (finished populations are kept)")
         return EXIT_INTERRUPTED
     return 0
-
-
-def cluster_size(client):
-    return len(client.scheduler_info()["workers"]) if client else 0
-
-
-def train_populations(args, tutorial, folder, groups, stop, bar, client=None):
-    """{name: outcome} of every population in the plan's order: trained one after another here, or
-    as tasks on the client's cluster."""
-    if client is not None:
-        return cluster.Populations(client, args, tutorial, folder, groups).outcomes(bar, stop)
-    outcomes = {}
-    for name, members in groups.items():
-        bar.begin(name, len(members))
-        outcomes[name] = runner.population(args, tutorial, os.path.join(folder, name), members, stop, bar)
-        bar.done(name, outcomes[name])
-    return outcomes
 
 
 def write_study(folder, args, results, wall_seconds, target_of):
