@@ -41,7 +41,7 @@ class Engine:
     def train(self, tutorial, folder, groups, stop, bar):
         """{name: outcome} of every population: one after another here, or as the cluster's tasks."""
         if self.args.workers:
-            self.client = start_local(self.args.workers)
+            self.client = start_local(self.args.workers, self.memory)
         if self.client is not None:
             return Populations(self.client, self.args, tutorial, folder, groups).outcomes(bar, stop)
         outcomes = {}
@@ -64,9 +64,9 @@ def connect(address):
         ) from None
 
 
-def start_local(workers):
-    """A client of a new LocalCluster of worker processes on this machine, each with its share of
-    the memory; its dashboard's address is printed."""
+def start_local(workers, memory=None):
+    """A client of a new LocalCluster of worker processes on this machine, each with memory bytes
+    (by default its share of the memory available); its dashboard's address is printed."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -77,7 +77,7 @@ def start_local(workers):
             n_workers=workers,
             threads_per_worker=1,  # one population at a time per worker: TensorFlow takes its own threads
             processes=True,
-            memory_limit=worker_memory(workers),
+            memory_limit=memory or worker_memory(workers),
             silence_logs=logging.ERROR,  # the workers' own log lines stay off the terminal
             dashboard_address=":0",  # any free port: several studies may run at once
         )

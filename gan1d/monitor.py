@@ -192,9 +192,10 @@ class Monitor:
         self.progress.end()
         if self.interrupted:
             self.save_checkpoint()
-        model = self.model
+        model, values = self.model, self.member_values()
         if self.rules.changes_weights():
-            model.axis.load(self.session, model.weights(), self.rules.final_values(self.member_values()))
+            values = self.rules.final_values(values)
+            model.axis.load(self.session, model.weights(), values)
         samples, decision, _ = evaluate_grid(self.session, model, self.grid)
         if self.frames is not None and self.frames.frames:
             self.frames.save()
@@ -210,7 +211,7 @@ class Monitor:
             decision=decision,
             last_finite=self.last_finite,
             rows=self.state["rows"],
-            weights=dict(zip(names, self.member_values(), strict=True)),
+            weights=dict(zip(names, values, strict=True)),
             grid=self.grid,
             training_seconds=training_seconds,
         )

@@ -112,7 +112,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "status": j.status,
         "steps": j.steps,
         "diverged_step": j.diverged_step,
-        "best_step": kept if config["keep_best"] else None,
+        "best_step": kept,
         "wall_seconds": round(wall_seconds, 3),
         "training_seconds": round(outcome.training_seconds, 3),
         "verdict": j.verdict[0],

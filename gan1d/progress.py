@@ -75,7 +75,7 @@ class StudyProgress:
     clock = None
 
     def __init__(self, total):
-        self.bar, self.offset, self.reached = None, 0, 0
+        self.bar, self.reached = None, 0
         if sys.stdout.isatty():
             from tqdm import tqdm
 
@@ -84,7 +84,7 @@ class StudyProgress:
     def begin(self, name, size):
         if self.bar is not None:
             self.bar.set_description_str(f"{name} ({size} seeds)")
-        self.offset, self.reached = self.offset + self.reached, 0
+        self.reached = 0
 
     def start(self, step):
         self.update(step)

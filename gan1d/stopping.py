@@ -70,11 +70,7 @@ class StoppingRules:
         """The weights each member ends with, filled into values (fresh arrays, (N, ...) each): with
         --keep-best its best evaluation's (unless it diverged), else its early stop's, else the last."""
         for i, status in enumerate(self.state["status"]):
-            source = None
-            if self.keep_best and self.state["best_step"][i] is not None and status != DIVERGED:
-                source = self.best
-            elif status == EARLY_STOPPED:
-                source = self.kept
+            source = self.best if self.kept_step(i) is not None else self.kept if status == EARLY_STOPPED else None
             if source is not None:
                 for value, kept in zip(values, source, strict=True):
                     value[i] = kept[i]

@@ -51,16 +51,11 @@ def worker_processes():
 
 
 def kill_a_worker_after_a_checkpoint(folder, killed):
-    """Waits for a population's first checkpoint, then SIGKILLs the worker processes' first."""
-    deadline = time.time() + 120
-    while time.time() < deadline and not killed:
-        for _, _, in_here in os.walk(folder):
-            if "checkpoint" in in_here and worker_processes():
-                victim = worker_processes()[0]
-                victim.send_signal(signal.SIGKILL)
-                killed.append(victim.pid)
-                return
-        time.sleep(0.1)
+    """Waits for a population's first checkpoint, then SIGKILLs the first worker process."""
+    workers = worker_processes() if first_checkpoint(folder) else []
+    if workers:
+        workers[0].send_signal(signal.SIGKILL)
+        killed.append(workers[0].pid)
 
 
 def test_a_worker_killed_mid_task_is_retried_and_the_study_ends_as_if_it_had_not_been(tmp_path):
