@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gan1d import flags, runner, study
-from gan1d.cures import Cures, PenaltyInputs
+from gan1d.cures import Cures
 from gan1d.files import RunError
 from gan1d.lazy import special, tf
 from gan1d.loops import EvaluationOps, TrainingLoops
@@ -332,8 +332,8 @@ class GAN:
         fake_in = self.cures.instance_noise(fake, step, g_step, "fake")
         l_real, l_fake = self.discriminate(x_in), self.discriminate(fake_in)
         loss = self.d_loss(l_real, l_fake)
-        inputs = PenaltyInputs(x_in, fake_in, l_real, l_fake, self.axis.batch_axes, self.discriminate, None)
-        update = self.d_optimizer.minimize(sum(self.cures.penalties(inputs, step), loss), self.d_params)
+        penalties = self.cures.penalties(x_in, fake_in, l_real, l_fake, self.discriminate, step)
+        update = self.d_optimizer.minimize(sum(penalties, loss), self.d_params)
         with tf.control_dependencies([update]):
             after = self.cures.after_d_update(self.d_params)
             return loss, tf.group(*after) if after else update

@@ -116,10 +116,11 @@ class Cures:
     def uniform(self, like, counter, name):
         return tf.random.stateless_uniform(tf.shape(like), draw_seed(self.args.seed, counter, name))
 
-    def penalties(self, inputs, counter):
-        """The penalties on, each a scalar or (N,), in PENALTIES' order; inputs: PenaltyInputs
-        without its uniform, which draws here from counter (D's step)."""
-        d = inputs._replace(uniform=lambda name: self.uniform(inputs.x, counter, name))
+    def penalties(self, x, fake, l_real, l_fake, discriminate, counter):
+        """The penalties on, each a scalar or (N,), in PENALTIES' order, on D's inputs and logits;
+        their random draws seeded from counter (D's step)."""
+        uniform = lambda name: self.uniform(x, counter, name)  # noqa: E731
+        d = PenaltyInputs(x, fake, l_real, l_fake, self.axis.batch_axes, discriminate, uniform)
         return [p.term(d, self.axis.hp[name]) for name, p in PENALTIES.items() if self.axis.uses(name)]
 
     def d_getter(self, getter, name, *args, weights, **kwargs):

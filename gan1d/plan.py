@@ -1,7 +1,7 @@
 """A study's plan, said before any work: how many runs, which runs train together as one
-population, its members, and the memory each population needs. A population too large for this machine's memory is split
-into parts that fit; a study whose bookkeeping alone would not fit in memory or on disk is refused
-with the number of seeds that would."""
+population, its members, and the memory each population needs. A population too large for the
+memory it may take (this machine's, or a worker's) is split into parts that fit; a study whose
+bookkeeping alone would not fit in memory or on disk is refused with the number of seeds that would."""
 
 import math
 import os
