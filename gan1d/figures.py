@@ -23,9 +23,10 @@ def save_figure(fig, path):
 VERDICT_COLOURS = {"accurate": "tab:green", "converged": "tab:olive", "failed": "tab:red", "diverged": "tab:red"}
 
 
-def plot_distributions(path, samples, decision, grid, note="", verdict=None):
+def plot_distributions(path, samples, decision, grid, note="", verdict=None, plain=None, sampler="plain"):
     """The reference figure: decision boundary, real data and generated data over the grid's range;
-    below it the run's verdict (label, reason), if given."""
+    below it the run's verdict (label, reason), if given. With a sampler, samples are its output and
+    plain (G's own samples) is drawn beside them, dashed."""
     generated = density(samples, grid.bins) if np.all(np.isfinite(samples)) else None
     outside = float(np.mean(np.abs(samples) > grid.bins[-1])) if generated is not None else 1.0
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -38,7 +39,11 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None):
             shares = mode_shares(np.asarray(samples, dtype=float)[None], grid.target)[0]
             pairs = zip(grid.target.means, shares, grid.target.weights, strict=True)
             label += "\nmodes: " + ", ".join(f"{m:g}: {s:.0%} of {w:.0%}" for m, s, w in pairs)
+        if sampler != "plain":
+            label = label.replace("generated data", f"generated data, {sampler}")
         ax.plot(grid.centres, generated, label=label)
+    if plain is not None and np.all(np.isfinite(plain)):
+        ax.plot(grid.centres, density(plain, grid.bins), "--", color="gray", lw=1, label="G's own samples (plain)")
     for i, (a, b) in enumerate(grid.target.gaps()):  # between the modes, beyond 3 sigma of each
         ax.axvspan(
             a, b, color="gray", alpha=0.15, lw=0, label=f"gaps (data: {grid.target.gap_mass():.2%})" if i == 0 else None
@@ -56,6 +61,35 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None):
         text = textwrap.fill(f"verdict: {label} - {reason}", 110)
         fig.subplots_adjust(bottom=0.15 + 0.035 * text.count("\n"))
         fig.text(0.02, 0.015, text, fontsize=8.5, va="bottom", color=VERDICT_COLOURS[label])
+    save_figure(fig, path)
+
+
+def plot_generator(path, grid, samples, slopes):
+    """G(z) over the noise with its slope |dG/dz| on a second axis; the noise G maps into the gaps
+    shaded, with its share, and the bound's steepest slope L marked (docs/gap.md)."""
+    from .gap import bound_metrics, preimages
+
+    zs = grid.zs
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot(zs, samples, color="tab:blue", label="G(z)")
+    for a, b in grid.target.gaps():
+        ax.axhspan(a, b, color="gray", alpha=0.15, lw=0)
+    spans = preimages(zs, samples, grid.target)
+    for i, (lo, hi) in enumerate(spans):
+        ax.axvspan(lo, hi, color="tab:red", alpha=0.2, lw=0, label="noise mapped into the gaps" if i == 0 else None)
+    ax.set_xlabel("noise z")
+    ax.set_ylabel("G(z)")
+    slope_ax = ax.twinx()
+    slope_ax.plot(zs, np.abs(slopes), color="tab:orange", lw=1, label="|dG/dz|")
+    slope_ax.set_ylabel("|dG/dz|")
+    bound = bound_metrics(samples[None], slopes[None], grid)
+    gap = sum(np.mean((samples > a) & (samples < b)) for a, b in grid.target.gaps())
+    ax.set_title(
+        f"G over its noise: L = {bound['slope_max'][0]:.3g}, gap mass {gap:.2%}, its bound {bound['gap_bound'][0]:.2%}"
+    )
+    handles = ax.get_legend_handles_labels()
+    more = slope_ax.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left")
     save_figure(fig, path)
 
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from .cures import PENALTIES
 from .presets import LEARNING_RATE_HELP, PRESETS, TARGETS
+from .samplers import SAMPLERS
 
 EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130  # gan.py's exit statuses
 
@@ -77,7 +78,7 @@ def names_of(table):
 finite_list = listed(finite, "finite numbers")
 positive_list = listed(positive, "finite numbers > 0")
 seed_list = listed(count, "whole numbers >= 0")
-preset_list, target_list = names_of(PRESETS), names_of(TARGETS)
+preset_list, target_list, sampler_list = names_of(PRESETS), names_of(TARGETS), names_of(SAMPLERS)
 
 SCORES = {
     "success": "the success rate (accurate on one mode, separated on a mixture), then the median w1",
@@ -98,6 +99,7 @@ class Flag(NamedTuple):
     per_member: bool = False  # a (N,) vector in a population's graph: members may differ in it
     output: bool = False  # where or how results are written, not the results: not in run names
     not_in_study: str = ""  # why a study cannot take it
+    reads: bool = False  # how a trained run is read (its samplers): a study reads one population many ways
     kwargs: dict = {}  # argparse's: type, choices, action
 
     @property
@@ -105,8 +107,8 @@ class Flag(NamedTuple):
         return self.option[2:].replace("-", "_")
 
 
-def flag(option, default, text, shown=None, sweep=False, per_member=False, output=False, not_in_study="", **kwargs):
-    return Flag(option, default, text, shown, sweep, per_member, output, not_in_study, kwargs)
+def flag(option, default, text, shown=None, sweep=False, per_member=False, output=False, not_in_study="", reads=False, **kwargs):  # fmt: skip
+    return Flag(option, default, text, shown, sweep, per_member, output, not_in_study, reads, kwargs)
 
 
 BOOL = argparse.BooleanOptionalAction
@@ -158,6 +160,15 @@ FLAGS = (
     flag("--early-stop", 0.0, "stop once w1 <= this for --patience evaluations (0 = never); in a study, each seed on its own", type=non_negative),
     flag("--patience", 3, "evaluations for --early-stop", type=positive_int),
     flag("--keep-best", False, "end with the weights of the evaluation with the lowest w1", action=BOOL),
+    flag("--sampler", ["plain"], f"how the trained G and D draw the final samples (docs/samplers.md): {'; '.join(f'{k}, {v.help}' for k, v in SAMPLERS.items())}; a comma list in a study, which reads each trained population with each", reads=True, type=sampler_list),
+    flag("--drs-steps", 500, "DRS: D's fine-tuning steps on the logistic loss, G fixed, before rejection", reads=True, type=count),
+    flag("--drs-gamma", 0.0, "DRS: the shift gamma of the acceptance function (higher keeps fewer)", reads=True, type=finite),
+    flag("--mh-chain", 10, "MH: proposals from G per sample kept (the chain's length)", reads=True, type=positive_int),
+    flag("--mh-calibration", 2000, "MH: held-out real and generated samples, each, that calibrate D", reads=True, type=positive_int),
+    flag("--jbop-fraction", 0.1, "JBOP: the fraction of noise draws dropped, those of largest |G'(z)|", reads=True, type=fraction),
+    flag("--dot-steps", 20, "DOT: gradient steps per sample", reads=True, type=count),
+    flag("--dot-lr", 0.05, "DOT: the gradient steps' size", reads=True, type=positive),
+    flag("--sampler-max-draws", 50, "rejection samplers (drs): at most this many samples drawn per sample kept; past it the likeliest rejected complete the samples", reads=True, type=positive_int),
     flag("--loop", "graph", "graph: many steps per session.run in a tf.while_loop; feed: the reference's two session.run per step (same numbers, slower)", output=True, choices=["graph", "feed"]),
     flag("--xla", None, "compile the training loop with XLA: faster after a few seconds of compiling; not bit-identical to --loop feed", shown="off; on in a study of --batch-size x --d-steps >= 256 and >= 1000 steps", action=BOOL),
     flag("--out-dir", "plots", "folder of the run folders", output=True, type=str),
@@ -185,5 +196,6 @@ FLAGS = (
 SWEEPABLE = tuple(f.dest for f in FLAGS if f.sweep)  # --sweep FLAG=...
 PER_MEMBER = tuple(f.dest for f in FLAGS if f.per_member)  # differ between a population's members
 OUTPUT_FLAGS = frozenset(f.dest for f in FLAGS if f.output)  # left out of run names
+READ_FLAGS = frozenset(f.dest for f in FLAGS if f.reads)  # a population's reading, not its training
 NOT_IN_A_STUDY = {f.dest: f.not_in_study for f in FLAGS if f.not_in_study}
 STUDY_ONLY = frozenset({"seeds", "compare", "sweep", "search", "plot_seeds", "workers", "scheduler"})  # not a run's

@@ -60,22 +60,62 @@ class TrainingLoops:
 
 class EvaluationOps:
     """G on the grid's noise and D on its x, (N, n) each (N = 1 for a single run): G through its
-    moving averages where it keeps them (--ema), D on packs of M copies of each x (--pack M)."""
+    moving averages where it keeps them (--ema), D on packs of M copies of each x (--pack M). And
+    what the samplers read (gan1d/samplers.py), each member on points of its own, ([N,] m, 1): G and
+    its slope, D's logits and their gradient."""
 
     def __init__(self, model):
-        def ema_getter(getter, name, *args, **kwargs):
-            return model.ema[name] if name in model.ema else getter(name, *args, **kwargs)
-
-        n, pack = model.n, model.args.pack
+        self.model = model
+        n = model.n
         with tf.name_scope("eval"):
             self.z = tf.placeholder(tf.float32, (None, 1), "z")
             self.x = tf.placeholder(tf.float32, (None, 1), "x")
             z, x = (v if n is None else tf.tile(v[None], [n, 1, 1]) for v in (self.z, self.x))
-            generated = model.generate(z, custom_getter=ema_getter if model.ema else None)
+            generated = self.generate(z)
             self.G = tf.reshape(generated, [-1, tf.shape(self.z)[0]])
-            copies = tf.reshape(tf.tile(x, [1] * (x.shape.ndims - 1) + [pack]), x.shape[:-2].as_list() + [-1, 1])
-            self.D = tf.reshape(tf.sigmoid(model.discriminate(copies)), [-1, tf.shape(self.x)[0]])
+            # dG/dz at each point, input scale included: G acts on each z alone, so the gradient of the sum
+            # with respect to each member's copy of z is that member's slope there (gan1d/gap.py's L)
+            self.slope = tf.reshape(tf.gradients(generated, z)[0], [-1, tf.shape(self.z)[0]])
+            self.D = tf.reshape(tf.sigmoid(self.logits_of(x)), [-1, tf.shape(self.x)[0]])
             self.histogram = tf.summary.histogram("generated", generated) if n is None else None  # eval/generated
+        with tf.name_scope("read"):
+            shape = ([n] if n else []) + [None, 1]
+            self.member_z = tf.placeholder(tf.float32, shape, "z")
+            self.member_x = tf.placeholder(tf.float32, shape, "x")
+            self.member_G = self.generate(self.member_z)
+            self.member_slope = tf.gradients(self.member_G, self.member_z)[0]
+            self.logits = self.logits_of(self.member_x)
+            # with minibatch discrimination a sample's logit also reads its group's: the gradient of the sum
+            self.logit_grads = tf.gradients(self.logits, self.member_x)[0]
+
+    def generate(self, z):
+        """G(z) through its moving averages where it keeps them (--ema)."""
+        model = self.model
+
+        def ema_getter(getter, name, *args, **kwargs):
+            return model.ema[name] if name in model.ema else getter(name, *args, **kwargs)
+
+        return model.generate(z, custom_getter=ema_getter if model.ema else None)
+
+    def logits_of(self, x):
+        """D's logits of each x ([N,] m, 1), as packs of M copies of it (--pack M)."""
+        pack = self.model.args.pack
+        copies = tf.reshape(tf.tile(x, [1] * (x.shape.ndims - 1) + [pack]), x.shape[:-2].as_list() + [-1, 1])
+        return self.model.discriminate(copies)
+
+
+class FineTuning:
+    """T updates of D in one `session.run` (DRS's fine-tuning, gan1d/samplers.py): step(x, z) is one
+    (loss, update) on a real batch and a noise batch; loss: (T, ...)."""
+
+    def __init__(self, batch_shape, step):
+        with tf.name_scope("fine_tune"):
+            self.x = tf.placeholder(tf.float32, [None, *batch_shape], "x")  # (T, [N,] B, 1)
+            self.z = tf.placeholder(tf.float32, [None, *batch_shape], "z")
+            self.loss = in_graph_loop(lambda i: after(step(self.x[i], self.z[i])), tf.shape(self.x)[0], 1)
+
+    def feed(self, x, z):
+        return {self.x: x, self.z: z}
 
 
 def evaluate_grid(session, model, grid, extra=(), decision=True):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .gap import bound_metrics
 from .lazy import special
 from .target import MODE_RADIUS
 
@@ -17,7 +18,19 @@ KDE_STRIDE = 5  # the KDE is fitted on every 5th generated sample (2,000), only 
 EVAL_SEED = 1_234  # the plotted and held-out real samples: the same for every run and step
 
 MODE_METRICS = ("modes_captured", "high_quality", "gap_mass", "separated")
-METRIC_NAMES = ("w1", "ks", "js", "mean", "std", "std_ratio", "outside_fraction", "kde_nll", *MODE_METRICS)
+BOUND_METRICS = ("slope_max", "gap_bound")  # G's steepest slope and the gap mass it implies (gan1d/gap.py)
+METRIC_NAMES = (
+    "w1",
+    "ks",
+    "js",
+    "mean",
+    "std",
+    "std_ratio",
+    "outside_fraction",
+    "kde_nll",
+    *MODE_METRICS,
+    *BOUND_METRICS,
+)
 SEPARATED_GAP = 0.02  # separated: every mode captured and less than 2% of the mass in the gaps
 
 # What the study calls a success (written out in summary.md and the README).
@@ -29,8 +42,8 @@ FINISHED = ("completed", "early_stopped")
 class EvalGrid:
     """The fixed points every evaluation uses: z and x grids, histogram bins, real samples."""
 
-    def __init__(self, target, noise_range, group_size, zs=None):
-        self.target = target
+    def __init__(self, target, noise_range, group_size, zs=None, noise="uniform"):
+        self.target, self.range, self.noise = target, noise_range, noise  # the noise's kind and range: the bound's
         self.xs = np.linspace(-noise_range, noise_range, EVAL_POINTS)
         self.zs = self.noise_points(noise_range) if zs is None else zs  # G's input: the noise's own shape (gan.py)
         self.bins = np.linspace(-noise_range, noise_range, NUM_BINS)
@@ -69,18 +82,22 @@ def density(samples, bins):
     return counts / (max(len(samples), 1) * np.diff(bins))
 
 
-def metrics(samples, grid, with_kde=False):
-    """Every metric of one run's generated samples (n,) against the grid's target."""
-    result = {name: float(values[0]) for name, values in batch_metrics(np.asarray(samples)[None], grid).items()}
+def metrics(samples, grid, with_kde=False, slopes=None):
+    """Every metric of one run's generated samples (n,) against the grid's target; slopes (n,): G's
+    dG/dz on the grid's noise, for the gap bound."""
+    slopes = None if slopes is None else np.asarray(slopes)[None]
+    scores = batch_metrics(np.asarray(samples)[None], grid, slopes)
+    result = {name: float(values[0]) for name, values in scores.items()}
     if with_kde and math.isfinite(result["w1"]):
         result["kde_nll"] = kde_nll(np.asarray(samples, dtype=np.float64), grid.held_out)
     return result
 
 
-def batch_metrics(samples, grid):
+def batch_metrics(samples, grid, slopes=None):
     """The metrics of many runs at once, samples (N, n) -> {name: (N,)}, in float64 with exact formulas
     (equal to scipy's wasserstein_distance, kstest and jensenshannon: tests/test_metrics.py). A run
-    with any non-finite sample gets NaN everywhere; kde_nll is left NaN (see metrics)."""
+    with any non-finite sample gets NaN everywhere; kde_nll is left NaN (see metrics), and so are
+    slope_max and gap_bound without G's slopes (N, n) on the grid's noise."""
     x = np.sort(np.asarray(samples, dtype=np.float64), axis=1)  # (N, n)
     n = x.shape[1]
     finite = np.all(np.isfinite(x), axis=1)
@@ -102,6 +119,11 @@ def batch_metrics(samples, grid):
         "outside_fraction": np.mean(distance_to_modes(x, target) > 4 * target.sigma, axis=1),
         "kde_nll": np.full(len(x), math.nan),
         **mode_metrics(x, target),
+        **(
+            bound_metrics(samples, slopes, grid)
+            if slopes is not None
+            else {m: np.full(len(x), math.nan) for m in BOUND_METRICS}
+        ),
     }
     return {name: np.where(finite, values, math.nan) for name, values in result.items()}
 

@@ -141,11 +141,12 @@ class Monitor:
         """One evaluation on the fixed grid: each running member's row of losses, learning rates and
         metrics, the log line and summaries; then the stopping rules."""
         args, state, step = self.args, self.state, self.state["step"]
-        extra = [self.model.lr_d, self.model.lr_g] + ([self.model.evaluation.histogram] if self.summaries else [])
+        ops = self.model.evaluation
+        extra = [ops.slope, self.model.lr_d, self.model.lr_g] + ([ops.histogram] if self.summaries else [])
         frame = self.frames is not None and step % args.anim_every == 0
         samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
-        (lr_d, lr_g), summaries = [np.broadcast_to(v, self.n) for v in fetched[:2]], fetched[2:]
-        scores = batch_metrics(samples, self.grid)  # {name: (N,)}
+        (lr_d, lr_g), summaries = [np.broadcast_to(v, self.n) for v in fetched[1:3]], fetched[3:]
+        scores = batch_metrics(samples, self.grid, fetched[0])  # {name: (N,)}
         finite = np.all(np.isfinite(samples), axis=1)
         self.rules.check_samples(step, finite)
         if frame and finite[0]:
@@ -196,7 +197,7 @@ class Monitor:
         if self.rules.changes_weights():
             values = self.rules.final_values(values)
             model.axis.load(self.session, model.weights(), values)
-        samples, decision, _ = evaluate_grid(self.session, model, self.grid)
+        samples, decision, (slopes,) = evaluate_grid(self.session, model, self.grid, [model.evaluation.slope])
         if self.frames is not None and self.frames.frames:
             self.frames.save()
         if self.summaries is not None:
@@ -208,6 +209,7 @@ class Monitor:
             diverged_step=list(self.rules.state["diverged_step"]),
             kept_step=[self.rules.kept_step(i) for i in range(self.n)],
             samples=samples,
+            slopes=slopes,
             decision=decision,
             last_finite=self.last_finite,
             rows=self.state["rows"],

@@ -4,7 +4,7 @@ given, its seed), a population's (the same without the seed) and a study's."""
 import os
 
 from . import search
-from .flags import OUTPUT_FLAGS
+from .flags import OUTPUT_FLAGS, READ_FLAGS
 
 
 def run_name(named, values, with_seed=True):
@@ -26,7 +26,8 @@ def run_name(named, values, with_seed=True):
 
 def study_dir(args):
     """A study's folder: its flags (under --compare, minibatch left out), draws, sweeps and seeds."""
-    named = set(args.given) - ({"minibatch"} if args.compare else set())
+    # the samplers read its populations: a new one reads the same study's folder, training nothing
+    named = set(args.given) - ({"minibatch"} if args.compare else set()) - READ_FLAGS
     base = run_name(named, vars(args), with_seed=False).replace(",", "+")
     drawn = f"_search-{args.search}" if args.search else ""
     swept = "".join("_" + search.describe(dest, spec) for dest, spec in args.sweep)

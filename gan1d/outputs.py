@@ -10,8 +10,10 @@ from typing import NamedTuple
 import numpy as np
 
 from . import files
-from .figures import plot_distributions, plot_training
-from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, metrics, verdict
+from .figures import plot_distributions, plot_generator, plot_training
+from .gap import bound_metrics
+from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, kde_nll, metrics, verdict
+from .samplers import Drawn, costs
 
 ROW_COLUMNS = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
 STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
@@ -24,17 +26,20 @@ class Outcome(NamedTuple):
     diverged_step: list  # the step each diverged at, or None
     kept_step: list  # the step whose weights each ends with under --keep-best, or None
     samples: np.ndarray  # (N, n): G on the grid's noise, with the weights each ends with
+    slopes: np.ndarray  # (N, n): dG/dz there
     decision: np.ndarray  # (N, n): D on the grid's x
     last_finite: list  # (step, samples) of each member's last finite evaluation, or None
     rows: list  # every evaluation's row (a population's with member and seed)
     weights: dict  # {variable name: (N, ...)} the weights each ends with
     grid: object  # the evaluation grid (gan1d/metrics.py)
     training_seconds: float  # pretraining, training and evaluations
+    sampled: dict = {}  # {sampler name: samplers.Drawn}, read after training (none if interrupted)
 
 
 class Judged(NamedTuple):
-    """One member's end: its status, steps, divergence step, final samples and decision boundary
-    (None after divergence), final metrics and verdict (label, reason)."""
+    """One member's end: its status, steps, divergence step, final samples (the sampler's) and
+    decision boundary (None after divergence), final metrics and verdict (label, reason); the
+    sampler that drew the samples and its cost columns."""
 
     status: str
     steps: int
@@ -43,27 +48,52 @@ class Judged(NamedTuple):
     decision: object
     final: dict
     verdict: tuple
+    sampler: str = "plain"
+    costs: dict = {}
 
 
-def judge_run(outcome):
-    """A single run's end: after divergence its last finite samples with NaN metrics, else its
-    final samples' metrics with the KDE."""
+def read_as(outcome, sampler):
+    """The final samples (N, n) a sampler drew and its cost columns per member; plain's if it did not
+    run (an interrupted run). G's slope and the gap bound stay those of G itself (plain)."""
+    drawn = outcome.sampled.get(sampler)
+    if drawn is None:
+        n = len(outcome.samples)
+        drawn = Drawn(outcome.samples, np.ones(n), np.zeros(n), np.ones(n))
+        sampler = "plain"
+    return sampler, drawn
+
+
+def judged_scores(outcome, samples, with_kde=False):
+    """{name: (N,)} of samples, with G's own slope and bound (gan1d/gap.py) beside them."""
+    scores = batch_metrics(samples, outcome.grid)
+    scores.update(bound_metrics(outcome.samples, outcome.slopes, outcome.grid))
+    if with_kde:
+        held_out, w1 = outcome.grid.held_out, scores["w1"]
+        kde = [kde_nll(np.asarray(row, np.float64), held_out) if math.isfinite(w) else math.nan for row, w in zip(samples, w1, strict=True)]  # fmt: skip
+        scores["kde_nll"] = np.array(kde)
+    return scores
+
+
+def judge_run(outcome, sampler="plain"):
+    """A single run's end: after divergence its last finite samples with NaN metrics, else the final
+    samples' (its sampler's) metrics with the KDE."""
     (status, steps), diverged = outcome.statuses[0], outcome.diverged_step[0]
+    sampler, drawn = read_as(outcome, sampler)
     if status == "diverged":
         _, samples = outcome.last_finite[0] or (0, np.full(EVAL_POINTS, np.nan))
         final, decision = {name: math.nan for name in METRIC_NAMES}, None
     else:
-        samples, decision = outcome.samples[0], outcome.decision[0]
-        final = metrics(samples, outcome.grid, with_kde=True)
-    return Judged(
-        status, steps, diverged, samples, decision, final, verdict(status, final, outcome.grid.target, diverged)
-    )
+        samples, decision = drawn.samples[0], outcome.decision[0]
+        final = {name: float(v[0]) for name, v in judged_scores(outcome, drawn.samples[:1], with_kde=True).items()}
+    judged = verdict(status, final, outcome.grid.target, diverged)
+    return Judged(status, steps, diverged, samples, decision, final, judged, sampler, costs(drawn, 0))
 
 
-def judge_members(outcome):
-    """Each member of a population on its final samples (without the KDE); a member whose losses
-    stayed finite but whose final samples did not diverged at its last step."""
-    scores = batch_metrics(outcome.samples, outcome.grid)
+def judge_members(outcome, sampler="plain"):
+    """Each member of a population on its final samples (its sampler's, without the KDE); a member
+    whose losses stayed finite but whose final samples did not diverged at its last step."""
+    sampler, drawn = read_as(outcome, sampler)
+    scores = judged_scores(outcome, drawn.samples)
     judged = []
     for i, (status, steps) in enumerate(outcome.statuses):
         diverged = outcome.diverged_step[i] if status == "diverged" else None
@@ -71,8 +101,8 @@ def judge_members(outcome):
             status, diverged = "diverged", steps
         final = {name: float(scores[name][i]) for name in STUDY_METRICS}
         judged.append(
-            Judged(status, steps, diverged, outcome.samples[i], outcome.decision[i], final,
-                   verdict(status, final, outcome.grid.target, diverged))
+            Judged(status, steps, diverged, drawn.samples[i], outcome.decision[i], final,
+                   verdict(status, final, outcome.grid.target, diverged), sampler, costs(drawn, i))
         )  # fmt: skip
     return judged
 
@@ -88,26 +118,46 @@ def distributions_note(j, last_finite_step, note=""):
     return text
 
 
-def write_common(folder, samples, rows, columns, summary, weights=None):
-    """What every run folder holds: its final samples, its evaluations and its summary; and a
-    population's, its members' weights."""
+def samples_file(sampler):
+    """G's own final samples are samples.npy; a sampler's, samples_<name>.npy beside them."""
+    return "samples.npy" if sampler == "plain" else f"samples_{sampler}.npy"
+
+
+def write_samples(folder, sampled):
+    """Each sampler's final samples but plain's, (N, n) float32 each."""
+    for name, drawn in sampled.items():
+        if name != "plain":
+            files.write_npy(os.path.join(folder, samples_file(name)), np.asarray(drawn.samples).astype(np.float32))
+
+
+def write_common(folder, samples, rows, columns, summary, weights=None, sampled=None):
+    """What every run folder holds: its final samples (G's own, and each sampler's), its evaluations
+    and its summary; and a population's, its members' weights."""
     if weights is not None:
         files.write_atomic(os.path.join(folder, "weights.npz"), lambda f: np.savez(f, **weights))
     files.write_csv(os.path.join(folder, "metrics.csv"), rows, columns)
     files.write_npy(os.path.join(folder, "samples.npy"), np.asarray(samples).astype(np.float32))
+    write_samples(folder, sampled or {})
     files.write_json(os.path.join(folder, "summary.json"), summary)
 
 
 def write_run(run_dir, outcome, config, wall_seconds):
     """A single run's files; returns its summary."""
-    j = judge_run(outcome)
+    j = judge_run(outcome, config["sampler"][0])
     kept = outcome.kept_step[0]
     last_step = (outcome.last_finite[0] or (0, None))[0]
     note = f"best w1 kept: step {kept}" if kept is not None else ""
+    if j.sampler != "plain":
+        note = "\n".join(filter(None, [note, f"{j.sampler}: {j.costs['sampler_draws']:.2f} drawn per kept"]))
     path = os.path.join(run_dir, "distributions.png")
-    plot_distributions(path, j.samples, j.decision, outcome.grid, distributions_note(j, last_step, note), j.verdict)
+    plain = outcome.samples[0] if j.sampler != "plain" and j.status != "diverged" else None
+    note = distributions_note(j, last_step, note)
+    plot_distributions(path, j.samples, j.decision, outcome.grid, note, j.verdict, plain, j.sampler)
+    if j.status != "diverged":
+        plot_generator(os.path.join(run_dir, "generator.png"), outcome.grid, outcome.samples[0], outcome.slopes[0])
     if outcome.rows:
         plot_training(os.path.join(run_dir, "training.png"), outcome.rows)
+    plain_final = judged_scores(outcome, outcome.samples[:1]) if j.sampler != "plain" else None
     summary = {
         "status": j.status,
         "steps": j.steps,
@@ -118,30 +168,55 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "verdict": j.verdict[0],
         "verdict_reason": j.verdict[1],
         **j.final,
+        "sampler": j.sampler,
+        "samples": samples_file(j.sampler),  # what the verdict and the metrics above judged
+        **j.costs,
+        "plain": None if plain_final is None else {m: float(plain_final[m][0]) for m in STUDY_METRICS},
         "config": config,
     }
-    write_common(run_dir, j.samples, outcome.rows, ROW_COLUMNS, summary)
+    write_common(
+        run_dir,
+        outcome.samples[0] if j.status != "diverged" else j.samples,
+        outcome.rows,
+        ROW_COLUMNS,
+        summary,
+        sampled=outcome.sampled,
+    )
     return summary
 
 
-def population_results(outcome, runs, population):
-    """A row per member of a population: the settings that vary, status, final metrics and verdict."""
+def population_results(outcome, runs, population, samplers=("plain",)):
+    """A row per member of a population and sampler: the settings that vary, the sampler and its
+    cost, status, final metrics and verdict."""
     rows = []
-    for i, (run, j) in enumerate(zip(runs, judge_members(outcome), strict=True)):
-        member = run.settings
-        row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}
-        row.update(status=j.status, steps=j.steps, diverged_step=j.diverged_step, population=population, member=i)
-        row["modes"] = outcome.grid.target.modes
-        row.update(j.final)
-        row["verdict"], row["verdict_reason"] = j.verdict
-        rows.append(row)
+    for sampler in samplers:
+        for i, (run, j) in enumerate(zip(runs, judge_members(outcome, sampler), strict=True)):
+            member = run.settings
+            row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}
+            row.update(status=j.status, steps=j.steps, diverged_step=j.diverged_step, population=population, member=i)
+            row.update(modes=outcome.grid.target.modes, sampler=j.sampler, **j.costs, **j.final)
+            row["verdict"], row["verdict_reason"] = j.verdict
+            rows.append(row)
     return rows
 
 
-def write_population(folder, outcome, results, record, seconds):
-    """A finished population's files: those of every run folder, and its members' weights."""
-    summary = {"status": "completed", "seconds": seconds, "settings": record, "results": results}
-    write_common(folder, outcome.samples, outcome.rows, ["member", "seed", *ROW_COLUMNS], summary, outcome.weights)
+def write_population(folder, outcome, results, record, seconds, parameters):
+    """A finished population's files: those of every run folder, and its members' weights; parameters:
+    {sampler: its flags' values}, under which its rows in results were read."""
+    summary = {"status": "completed", "seconds": seconds, "settings": record, "samplers": parameters}
+    summary["results"] = results
+    columns = ["member", "seed", *ROW_COLUMNS]
+    write_common(folder, outcome.samples, outcome.rows, columns, summary, outcome.weights, outcome.sampled)
+
+
+def add_samplers(folder, sampled, results, parameters):
+    """A finished population read with more samplers: their samples beside the others, and its
+    summary's rows and sampler flags replaced by results and parameters."""
+    write_samples(folder, sampled)
+    path = os.path.join(folder, "summary.json")
+    summary = files.read_summary(folder)
+    summary.update(samplers=parameters, results=results)
+    files.write_json(path, summary)
 
 
 def seed_figure(folder, seed):

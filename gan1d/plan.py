@@ -9,7 +9,7 @@ import shutil
 
 from . import files
 from .files import RunError
-from .flags import OUTPUT_FLAGS, PER_MEMBER, STUDY_ONLY
+from .flags import OUTPUT_FLAGS, PER_MEMBER, READ_FLAGS, STUDY_ONLY
 from .metrics import EVAL_POINTS
 from .names import run_name
 
@@ -127,7 +127,7 @@ def make(args, folder, runs, memory=None, workers=0):
 
 def shared_settings(run):
     """The settings a population's members share: all but the seed and the per-member scalars."""
-    skip = set(PER_MEMBER) | OUTPUT_FLAGS | STUDY_ONLY | {"run_name", "given", "in_study"}
+    skip = set(PER_MEMBER) | OUTPUT_FLAGS | READ_FLAGS | STUDY_ONLY | {"run_name", "given", "in_study"}
     return {k: v for k, v in vars(run).items() if k not in skip}
 
 
@@ -141,7 +141,8 @@ def populations(runs, given):
     for members in groups.values():
         first = members[0]
         graph_swept = {k for k in first.swept if k not in PER_MEMBER}
-        named[run_name(set(given) | {"minibatch"} | graph_swept, vars(first.settings), with_seed=False)] = members
+        named_by = (set(given) | {"minibatch"} | graph_swept) - READ_FLAGS  # one population, read by every sampler
+        named[run_name(named_by, vars(first.settings), with_seed=False)] = members
     return named
 
 

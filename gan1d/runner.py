@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files, outputs
+from . import files, outputs, samplers
 from .lazy import native_stderr_silenced, tf
 from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
@@ -57,12 +57,13 @@ def session_config(threads=None):
 
 def evaluation_grid(args, tutorial):
     """The fixed grid every evaluation of a run (or of a whole population) uses: built once."""
-    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group, tutorial.noise_grid(args))
+    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group, tutorial.noise_grid(args), args.noise)
 
 
-def train_in(run_dir, members, tutorial, stop, progress, final_weights=None):
+def train_in(run_dir, members, tutorial, stop, progress, final_weights=None, samplers=None):
     """Builds the graph of one run (one member) or a population, and trains it in run_dir (given
-    final_weights, a finished population's, only evaluates it); returns its outputs.Outcome."""
+    final_weights, a finished population's, only evaluates it), then reads it with each sampler
+    (those of --sampler, unless named); returns its outputs.Outcome."""
     args = members[0]
     with tf.Graph().as_default() as graph:
         # --- seeding: numpy's stream of each member feeds its data and noise, TensorFlow's the
@@ -76,7 +77,18 @@ def train_in(run_dir, members, tutorial, stop, progress, final_weights=None):
             session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))
         with session:
             monitor = Monitor(session, model, grid, rngs, run_dir, stop, progress, final_weights)
-            return tutorial.train(session, model, monitor)
+            outcome = tutorial.train(session, model, monitor)
+            return read_with(session, model, members, outcome, args.sampler if samplers is None else samplers)
+
+
+def read_with(session, model, members, outcome, names):
+    """The outcome with each named sampler's samples (gan1d/samplers.py); unread if interrupted."""
+    if any(status == "interrupted" for status, _ in outcome.statuses):
+        return outcome
+    ended = np.array([status != "diverged" for status, _ in outcome.statuses])
+    finite = ended & np.all(np.isfinite(outcome.samples), axis=1)
+    reader = samplers.Reader(session, model, outcome.grid, members, outcome.samples, finite)
+    return outcome._replace(sampled=samplers.apply(reader, names, model.args))
 
 
 def run(args, tutorial, stop_event=None):
@@ -102,21 +114,41 @@ def population(args, tutorial, folder, runs, stop, bar):
     saved = None if args.overwrite else saved_population(folder, record)
     if saved is not None:
         bar.update(members[0].num_steps)
-        drawn = [m for m in members if m.seed in args.plot_seeds]
-        if drawn and not all(os.path.exists(outputs.seed_figure(folder, m.seed)) for m in drawn):
-            evaluated = train_in(folder, members, tutorial, stop, bar, saved["weights"])
-            outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
-        return {"status": "completed", "results": saved["results"], "reused": True}
+        return reused(args, tutorial, folder, runs, saved, stop, bar)
     files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
     started = time.time()
     trained = train_in(folder, members, tutorial, stop, bar)
-    results = outputs.population_results(trained, runs, name)
+    results = outputs.population_results(trained, runs, name, args.sampler)
     seconds = round(time.time() - started, 3)
     status = "interrupted" if any(s == "interrupted" for s, _ in trained.statuses) else "completed"
     if status == "completed":
-        outputs.write_population(folder, trained, results, record, seconds)
+        read = {name: samplers.parameters(name, args) for name in args.sampler}
+        outputs.write_population(folder, trained, results, record, seconds, read)
         outputs.draw_seeds(folder, runs, trained, args.plot_seeds)
     return {"status": status, "results": results, "seconds": seconds}
+
+
+def reused(args, tutorial, folder, runs, saved, stop, bar):
+    """A finished population's rows of each --sampler: those it was read with under the same sampler
+    flags, and the others read now from its final weights (training nothing); the chosen seeds'
+    figures drawn if missing. Its summary.json keeps every sampler's rows."""
+    members = [r.settings for r in runs]
+    wanted = {name: samplers.parameters(name, args) for name in args.sampler}
+    missing = [name for name, values in wanted.items() if saved["samplers"].get(name) != values]
+    drawn = [m for m in members if m.seed in args.plot_seeds]
+    figures = drawn and not all(os.path.exists(outputs.seed_figure(folder, m.seed)) for m in drawn)
+    rows = saved["results"]
+    if missing or figures:
+        evaluated = train_in(folder, members, tutorial, stop, bar, saved["weights"], missing)
+        if figures:
+            outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
+        if missing:
+            new = outputs.population_results(evaluated, runs, os.path.basename(folder), missing)
+            rows = [r for r in rows if r.get("sampler", "plain") not in missing] + new
+            outputs.add_samplers(
+                folder, evaluated.sampled, rows, {**saved["samplers"], **{m: wanted[m] for m in missing}}
+            )
+    return {"status": "completed", "results": [r for r in rows if r.get("sampler", "plain") in wanted], "reused": True}
 
 
 def saved_population(folder, record):
@@ -131,9 +163,18 @@ def saved_population(folder, record):
         with np.load(os.path.join(folder, "weights.npz"), allow_pickle=False) as npz:
             weights = [npz[name] for name in npz.files]
         results = summary["results"]
-        if len(results) != len(record["members"]) or not all(isinstance(r, dict) and "w1" in r for r in results):
+        if not all(isinstance(r, dict) and "w1" in r for r in results):
             raise ValueError("results")
+        for row in results:  # rows of an earlier version were read plainly
+            row.setdefault("sampler", "plain")
+            for column in samplers.COST_COLUMNS:
+                row.setdefault(column, {"sampler_steps": 0.0}.get(column, 1.0))
+        read = summary.get("samplers") or {"plain": {}}
+        if not isinstance(read, dict) or any(
+            sum(r["sampler"] == s for r in results) != len(record["members"]) for s in read
+        ):
+            raise ValueError("samplers")
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
         print(f"{folder} holds a damaged finished population ({type(error).__name__}): training it again")
         return None
-    return {"results": results, "weights": weights}
+    return {"results": results, "weights": weights, "samplers": read}

@@ -195,6 +195,10 @@ def check_combinations(args):
     if ranged and not args.search:
         flag = ranged[0].replace("_", "-")
         return f"argument --sweep: {flag}'s range is drawn from by a random search: add --search N, or list values"
+    if len(args.sampler) > 1 and not args.seeds:
+        return "argument --sampler: a run is judged on one sampler; a comma list reads a study's populations: add --seeds N"
+    if len(set(args.sampler)) < len(args.sampler):
+        return f"argument --sampler: {','.join(args.sampler)} names a sampler twice"
     if args.plot_seeds and not args.seeds:
         return "argument --plot-seeds: draws seeds of a study: add --seeds N"
     outside = [s for s in args.plot_seeds if not args.seed <= s < args.seed + args.seeds]

@@ -25,8 +25,9 @@ from .metrics import (
 )
 from .monitor import StopRequest
 from .names import study_dir
-from .outputs import STUDY_METRICS
+from .outputs import STUDY_METRICS, samples_file
 from .progress import StudyProgress
+from .samplers import COST_COLUMNS
 from .stats import Summaries, comparisons, configuration_table, ranking_table
 from .target import Target
 
@@ -61,9 +62,10 @@ def study_runs(args, settings):
 
 
 def study_keys(args):
-    """The columns that name a configuration of the study: the target last among them."""
+    """The columns that name a configuration of the study: the sampler, then the target, last among them."""
     targets = ["target"] if len(args.target or []) > 1 else []
-    return ["preset", "minibatch", *[dest for dest, _ in args.sweep], *targets]
+    samplers = ["sampler"] if len(args.sampler) > 1 else []
+    return ["preset", "minibatch", *[dest for dest, _ in args.sweep], *samplers, *targets]
 
 
 def run_study(args, settings, tutorial, stop_event=None):
@@ -98,7 +100,9 @@ def write_study(folder, args, results, wall_seconds, target_of):
     columns = [*keys, "seed", "status", "steps", "diverged_step", "verdict", "success", "modes"]
     for row in results:
         row["success"] = int(is_success(row))
-    files.write_csv(os.path.join(folder, "results.csv"), results, columns + STUDY_METRICS + ["population", "member"])
+    columns += [] if "sampler" in keys else ["sampler"]
+    every = columns + STUDY_METRICS + list(COST_COLUMNS) + ["population", "member"]
+    files.write_csv(os.path.join(folder, "results.csv"), results, every)
     summaries = Summaries(results)  # each configuration summarised once, for every table and figure
     table = configuration_table(summaries, keys)
     drawn = [k for k in keys if k != "target"]  # a configuration pools its targets' runs
@@ -123,10 +127,10 @@ class SavedSamples:
         self.folder, self.loaded = folder, {}
 
     def __call__(self, row):
-        name = row["population"]
+        name = (row["population"], row.get("sampler", "plain"))
         if name not in self.loaded:
-            path = os.path.join(self.folder, name, "samples.npy")
-            self.loaded[name] = np.load(path) if os.path.exists(path) else None
+            path = os.path.join(self.folder, name[0], samples_file(name[1]))
+            self.loaded[name] = np.load(path, allow_pickle=False) if os.path.exists(path) else None
         samples = self.loaded[name]
         return None if samples is None else samples[row["member"]]
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import StopAfter, gan, grid_of, make_args, read
 
 from gan1d import files
-from gan1d.metrics import METRIC_NAMES, is_converged, metrics, verdict
+from gan1d.metrics import BOUND_METRICS, METRIC_NAMES, is_converged, metrics, verdict
 
 
 def load_summary(run_dir):
@@ -41,7 +41,8 @@ def test_a_run_writes_its_files_and_metrics_match_the_saved_samples(tiny):
     assert saved["verdict"] in ("accurate", "converged", "failed") and saved["verdict_reason"].endswith(".")
     assert (saved["verdict"], saved["verdict_reason"]) == verdict("completed", recomputed, grid_of(args).target)
     for name in METRIC_NAMES:
-        assert saved[name] == pytest.approx(recomputed[name], rel=1e-9), name
+        if name not in BOUND_METRICS:  # G's slope is not in its samples: tests/test_gap.py checks it
+            assert saved[name] == pytest.approx(recomputed[name], rel=1e-9), name
     assert float(rows[-1]["w1"]) == pytest.approx(summary["w1"], rel=1e-9)
     assert read(os.path.join(run_dir, "distributions.png"))[:8] == b"\x89PNG\r\n\x1a\n"
 

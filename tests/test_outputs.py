@@ -16,6 +16,7 @@ def outcome_of(samples, statuses, diverged_step, last_finite=None, rows=()):
     n = len(samples)
     return outputs.Outcome(
         statuses=statuses, diverged_step=diverged_step, kept_step=[None] * n, samples=np.array(samples),
+            slopes=np.ones((n, len(samples[0]))),
         decision=np.full((n, len(samples[0])), 0.5), last_finite=last_finite or [None] * n, rows=list(rows),
         weights={"G/g0/w": np.zeros((n, 1, 4))}, grid=grid, training_seconds=1.0,
     )  # fmt: skip
@@ -35,7 +36,7 @@ def test_a_diverged_run_keeps_its_last_finite_samples_and_writes_null_metrics(tm
     last = grid.quantiles + 1.0  # its evaluation at step 20, a mean off by 2 sigma
     row = {"step": 20, "loss_d": 1.0, "loss_g": 1.0, "w1": 1.0, "std_ratio": 1.0, "ks": 0.5, "js": 0.5}
     outcome = outcome_of([np.full(10_000, np.nan)], [("diverged", 30)], [31], [(20, last)], [row])
-    summary = outputs.write_run(str(tmp_path), outcome, {"keep_best": False}, 2.0)
+    summary = outputs.write_run(str(tmp_path), outcome, {"keep_best": False, "sampler": ["plain"]}, 2.0)
     np.testing.assert_array_equal(np.load(tmp_path / "samples.npy"), last.astype(np.float32))
     with open(tmp_path / "summary.json") as f:
         saved = json.load(f)
@@ -47,7 +48,7 @@ def test_a_population_writes_what_a_run_writes_and_its_weights(tmp_path):
     grid = EvalGrid(N_4_05, 8.0, 12)
     samples = [grid.quantiles, grid.quantiles * 1.1]
     outcome = outcome_of(samples, [("completed", 40)] * 2, [None, None], rows=[{"member": 0, "seed": 1, "step": 40}])
-    outputs.write_population(str(tmp_path), outcome, [{"w1": 0.0}, {"w1": 0.1}], {"shared": {}}, 3.0)
+    outputs.write_population(str(tmp_path), outcome, [{"w1": 0.0}, {"w1": 0.1}], {"shared": {}}, 3.0, {"plain": {}})
     assert {"samples.npy", "metrics.csv", "summary.json", "weights.npz"} <= set(os.listdir(tmp_path))
     np.testing.assert_array_equal(np.load(tmp_path / "samples.npy"), np.array(samples, np.float32))
     with np.load(tmp_path / "weights.npz") as npz:
