@@ -93,6 +93,26 @@ def plot_generator(path, grid, samples, slopes):
     save_figure(fig, path)
 
 
+def plot_gap_bound(path, rows):
+    """A study's mixture runs, G's own samples: the measured gap mass against the bound its slope L
+    implies, one point per run, coloured by target (docs/gap.md). On the diagonal, training sits on
+    the bound; above it, G spends more noise in the gaps than its slope forces it to."""
+    mixtures = [r for r in rows if r.get("modes", 1) > 1 and np.isfinite(r["gap_mass"]) and np.isfinite(r["gap_bound"])]
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    targets = sorted({str(r.get("target") or "mixture") for r in mixtures})
+    for target in targets:
+        chosen = [r for r in mixtures if str(r.get("target") or "mixture") == target]
+        ax.scatter([r["gap_bound"] for r in chosen], [r["gap_mass"] for r in chosen], s=12, alpha=0.6, label=target)
+    top = max([0.05] + [max(r["gap_mass"], r["gap_bound"]) for r in mixtures])
+    ax.plot([0, top], [0, top], "k--", lw=1, label="gap mass = bound")
+    ax.axhline(0.02, color="gray", lw=0.8, ls=":", label="separated below 2%")
+    ax.set_xlabel("bound from G's steepest slope L")
+    ax.set_ylabel("measured gap mass")
+    ax.set_title(f"The gap mass and its bound: {len(mixtures)} runs")
+    ax.legend(loc="upper left", fontsize=8)
+    save_figure(fig, path)
+
+
 def plot_training(path, rows):
     """Losses and the main metrics against steps, with the data's reference lines."""
     steps = [r["step"] for r in rows]

@@ -10,6 +10,7 @@ from .metrics import is_accurate, is_converged, is_success
 
 CONFIDENCE = 0.95
 MODE_MEDIANS = ("modes_captured", "high_quality", "gap_mass")
+READ_MEDIANS = ("gap_bound", "slope_max", "sampler_draws", "sampler_steps", "sampler_acceptance")  # nan if absent
 BOOTSTRAP_RESAMPLES = 2_000
 
 
@@ -55,6 +56,7 @@ def summarise(rows):
         "success": success,
         "success_ci": wilson(success, n),
         **{k: float(np.median([r[k] for r in finished])) if finished else math.nan for k in MODE_MEDIANS},
+        **{k: float(np.median([r.get(k, math.nan) for r in finished])) if finished else math.nan for k in READ_MEDIANS},
     }
 
 
@@ -186,3 +188,36 @@ def ranking_table(summaries, keys, score):
         cells.append("yes" if i > 1 and below else "no")
         lines.append("| " + " | ".join(cells) + " |")
     return f"## Configurations ranked by {score}\n\n" + "\n".join(lines) + "\n\n"
+
+
+def sampler_table(summaries, keys):
+    """The samplers read on each configuration, in Markdown: success and median w1 with intervals, the
+    gap mass against its bound (G's own), what each sampler cost (medians), and whether the success
+    intervals set it apart from plain on the same configuration."""
+    at, summarised = keys.index("sampler"), summaries.of(keys)
+    others = [k for k in keys if k != "sampler"]
+    head = [*[k.replace("_", " ") for k in others], "sampler", "runs", "success [95% CI]", "w1 median [95% CI]"]
+    head += [
+        "gap mass median",
+        "G's gap bound median",
+        "drawn per kept",
+        "steps per kept",
+        "acceptance",
+        "against plain",
+    ]
+    lines = ["## Samplers", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, s in sorted(summarised.items(), key=lambda ks: tuple(map(str, ks[0][:at] + ks[0][at + 1 :]))):
+        plain = summarised.get(key[:at] + ("plain",) + key[at + 1 :])
+        w1, (lo, hi) = s["w1"]
+        if plain is None or key[at] == "plain":
+            against = ""
+        elif separated(s["success_ci"], plain["success_ci"]):
+            against = "higher" if s["success"] > plain["success"] else "lower"
+        else:
+            against = "overlaps"
+        cells = [str(v) for i, v in enumerate(key) if i != at] + [key[at], str(s["runs"])]
+        cells += [rate(s["success"], s["success_ci"], s["runs"]), f"{w1:.3f} [{lo:.3f}, {hi:.3f}]"]
+        cells += [f"{s['gap_mass']:.3f}", f"{s['gap_bound']:.3f}", f"{s['sampler_draws']:.2f}"]
+        cells += [f"{s['sampler_steps']:.0f}", f"{s['sampler_acceptance']:.2f}", against]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n"

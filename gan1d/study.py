@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import cluster, files, plan, search
-from .figures import plot_search, plot_study, plot_sweep
+from .figures import plot_gap_bound, plot_search, plot_study, plot_sweep
 from .flags import EXIT_FAILED, EXIT_INTERRUPTED
 from .metrics import (
     ACCURATE_STD_RATIO,
@@ -28,7 +28,7 @@ from .names import study_dir
 from .outputs import STUDY_METRICS, samples_file
 from .progress import StudyProgress
 from .samplers import COST_COLUMNS
-from .stats import Summaries, comparisons, configuration_table, ranking_table
+from .stats import Summaries, comparisons, configuration_table, ranking_table, sampler_table
 from .target import Target
 
 
@@ -107,12 +107,15 @@ def write_study(folder, args, results, wall_seconds, target_of):
     table = configuration_table(summaries, keys)
     drawn = [k for k in keys if k != "target"]  # a configuration pools its targets' runs
     ranked = ranking_table(summaries, drawn, args.score) if args.search else ""
+    ranked += sampler_table(summaries, keys) if "sampler" in keys else ""
     text = (
         f"# Study: {len(results)} runs\n\nThis invocation: {wall_seconds:.0f} s.\n\n{ranked}{table}\n\n"
         f"{comparisons(summaries, keys)}\n\n{definitions()}"
     )
     files.write_text(os.path.join(folder, "summary.md"), text)
     plot_study(os.path.join(folder, "study.png"), summaries, keys, SavedSamples(folder), target_of)
+    if any(row.get("modes", 1) > 1 for row in results):
+        plot_gap_bound(os.path.join(folder, "gap.png"), [r for r in results if r.get("sampler", "plain") == "plain"])
     if args.search:
         plot_search(os.path.join(folder, "search.png"), summaries, drawn, args.sweep)
     elif 1 <= len(swept) <= 2:
