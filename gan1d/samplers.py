@@ -281,6 +281,8 @@ class Reader:
         samples of each member's own stream; D's trained weights are kept to be put back."""
         model, batch = self.model, self.model.args.batch_size
         self.saved_d = model.axis.values(self.session, model.d_params)
+        if steps == 0:  # --drs-steps 0: the trained D as it is
+            return
         x = np.stack([self.real(batch) for _ in range(steps)])  # (T, N, B)
         z = np.stack([self.noise(batch) for _ in range(steps)])
         shape = (steps, *model.batch_shape)  # (T, [N,] B, 1)

@@ -202,3 +202,11 @@ def test_every_sampler_reads_a_run_and_the_same_study_without_training_again(tmp
     summary = files.read_summary(os.path.join(tmp_path, folder, population))
     assert set(summary["samplers"]) == set(samplers.SAMPLERS)
     assert os.path.exists(os.path.join(tmp_path, folder, population, "samples_drs.npy"))
+
+
+def test_drs_without_fine_tuning_reads_the_trained_d(tmp_path):
+    flags = ["--target", "two-modes", "--num-steps", "20", "--pretrain-steps", "10", "--sampler", "drs"]
+    summary = gan.run(make_args(*flags, "--drs-steps", "0", out_dir=tmp_path))
+    assert summary["sampler"] == "drs" and summary["sampler_draws"] >= 1
+    saved = np.load(tmp_path / make_args(*flags, "--drs-steps", "0").run_name / "samples_drs.npy")
+    assert saved.shape == (10_000,) and np.all(np.isfinite(saved))
