@@ -180,7 +180,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         outcome.rows,
         ROW_COLUMNS,
         summary,
-        sampled=outcome.sampled,
+        sampled={name: drawn._replace(samples=drawn.samples[0]) for name, drawn in outcome.sampled.items()},  # (n,)
     )
     return summary
 
