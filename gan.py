@@ -279,9 +279,9 @@ class GAN:
         pretrain_step = self.pretrain_update if args.pretrain_steps else None
         self.loops = TrainingLoops(self.batch_shape, args.d_steps, step, pretrain_step, args.xla)
         self.evaluation = EvaluationOps(self)
-        if "drs" in args.sampler:  # DRS fine-tunes D after training, with an optimiser of its own (gan1d/samplers.py)
-            self.drs_optimizer = make("drs", self.hp, args.decay_steps, args.optimizer)
-            self.fine_tune = FineTuning(self.batch_shape, self.drs_update)
+        if "drs" in args.sampler:  # DRS fine-tunes D on the logistic loss after training (gan1d/samplers.py)
+            drs_loss = functools.partial(d_loss_fn, kind="logits", axis=self.axis.batch_axes)
+            self.fine_tune = FineTuning(self, make("drs", self.hp, args.decay_steps, args.optimizer), drs_loss)
         pairs = zip(self.d_params, self.d_pre_params, strict=True)
         self.copy_pretrained = tf.group(*[d.assign(p) for d, p in pairs], name="copy_pretrained")
         self.init = tf.global_variables_initializer()
@@ -355,13 +355,6 @@ class GAN:
         with tf.control_dependencies([update]):
             averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
         return loss, tf.group(*averaged)
-
-    def drs_update(self, x, z):
-        """DRS's fine-tuning step (Azadi et al. 2019): D alone, G fixed, on the logistic loss whatever
-        --loss is, so that D's logit estimates log p_data / p_g of the samples G is read with."""
-        fake = tf.stop_gradient(self.evaluation.generate(z))
-        loss = d_loss_fn(self.discriminate(x), self.discriminate(fake), "logits", self.axis.batch_axes)
-        return loss, self.drs_optimizer.minimize(loss, self.d_params)
 
 
 def alternate(d_update, g_update, x, zd, zg):

@@ -7,6 +7,7 @@ import textwrap
 import numpy as np
 
 from .files import announce, temporary_path, write_atomic
+from .gap import preimages
 from .lazy import animation, plt
 from .metrics import ACCURATE_W1, CONVERGED_W1, EVAL_POINTS, density, mode_shares
 from .search import Range
@@ -64,11 +65,9 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None, pla
     save_figure(fig, path)
 
 
-def plot_generator(path, grid, samples, slopes):
+def plot_generator(path, grid, samples, slopes, scores):
     """G(z) over the noise with its slope |dG/dz| on a second axis; the noise G maps into the gaps
-    shaded, with its share, and the bound's steepest slope L marked (docs/gap.md)."""
-    from .gap import bound_metrics, preimages
-
+    shaded; L, the gap mass and its bound (scores: G's own metrics) in the title (docs/gap.md)."""
     zs = grid.zs
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(zs, samples, color="tab:blue", label="G(z)")
@@ -82,10 +81,9 @@ def plot_generator(path, grid, samples, slopes):
     slope_ax = ax.twinx()
     slope_ax.plot(zs, np.abs(slopes), color="tab:orange", lw=1, label="|dG/dz|")
     slope_ax.set_ylabel("|dG/dz|")
-    bound = bound_metrics(samples[None], slopes[None], grid)
-    gap = sum(np.mean((samples > a) & (samples < b)) for a, b in grid.target.gaps())
     ax.set_title(
-        f"G over its noise: L = {bound['slope_max'][0]:.3g}, gap mass {gap:.2%}, its bound {bound['gap_bound'][0]:.2%}"
+        f"G over its noise: L = {scores['slope_max']:.3g}, gap mass {scores['gap_mass']:.2%}, "
+        f"its bound {scores['gap_bound']:.2%}"
     )
     handles = ax.get_legend_handles_labels()
     more = slope_ax.get_legend_handles_labels()

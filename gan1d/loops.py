@@ -105,10 +105,18 @@ class EvaluationOps:
 
 
 class FineTuning:
-    """T updates of D in one `session.run` (DRS's fine-tuning, gan1d/samplers.py): step(x, z) is one
-    (loss, update) on a real batch and a noise batch; loss: (T, ...)."""
+    """DRS's fine-tuning (Azadi et al. 2019; gan1d/samplers.py): T updates of D alone, G fixed, in one
+    `session.run`, each on a real batch and a noise batch, by optimizer on d_loss(l_real, l_fake), the
+    logistic loss whatever --loss is, so that D's logit estimates log p_data / p_g of the samples G
+    is read with (through its averages under --ema); loss: (T, ...)."""
 
-    def __init__(self, batch_shape, step):
+    def __init__(self, model, optimizer, d_loss):
+        def step(x, z):
+            fake = tf.stop_gradient(model.evaluation.generate(z))
+            loss = d_loss(model.discriminate(x), model.discriminate(fake))
+            return loss, optimizer.minimize(loss, model.d_params)
+
+        batch_shape = model.batch_shape
         with tf.name_scope("fine_tune"):
             self.x = tf.placeholder(tf.float32, [None, *batch_shape], "x")  # (T, [N,] B, 1)
             self.z = tf.placeholder(tf.float32, [None, *batch_shape], "z")

@@ -82,15 +82,18 @@ def density(samples, bins):
     return counts / (max(len(samples), 1) * np.diff(bins))
 
 
-def metrics(samples, grid, with_kde=False, slopes=None):
-    """Every metric of one run's generated samples (n,) against the grid's target; slopes (n,): G's
-    dG/dz on the grid's noise, for the gap bound."""
-    slopes = None if slopes is None else np.asarray(slopes)[None]
-    scores = batch_metrics(np.asarray(samples)[None], grid, slopes)
-    result = {name: float(values[0]) for name, values in scores.items()}
-    if with_kde and math.isfinite(result["w1"]):
-        result["kde_nll"] = kde_nll(np.asarray(samples, dtype=np.float64), grid.held_out)
+def metrics(samples, grid, with_kde=False):
+    """Every metric of one run's generated samples (n,) against the grid's target (without G's slope,
+    slope_max and gap_bound are NaN: batch_metrics)."""
+    result = {name: float(values[0]) for name, values in batch_metrics(np.asarray(samples)[None], grid).items()}
+    if with_kde:
+        result["kde_nll"] = finite_kde_nll(samples, result["w1"], grid)
     return result
+
+
+def finite_kde_nll(samples, w1, grid):
+    """kde_nll of one run's samples (n,), or NaN where its w1 is not finite (a non-finite sample)."""
+    return kde_nll(np.asarray(samples, dtype=np.float64), grid.held_out) if math.isfinite(w1) else math.nan
 
 
 def batch_metrics(samples, grid, slopes=None):

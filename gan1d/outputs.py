@@ -12,8 +12,8 @@ import numpy as np
 from . import files
 from .figures import plot_distributions, plot_generator, plot_training
 from .gap import bound_metrics
-from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, kde_nll, metrics, verdict
-from .samplers import Drawn, costs
+from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, finite_kde_nll, metrics, verdict
+from .samplers import costs, plain_drawn
 
 ROW_COLUMNS = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
 STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
@@ -57,9 +57,7 @@ def read_as(outcome, sampler):
     run (an interrupted run). G's slope and the gap bound stay those of G itself (plain)."""
     drawn = outcome.sampled.get(sampler)
     if drawn is None:
-        n = len(outcome.samples)
-        drawn = Drawn(outcome.samples, np.ones(n), np.zeros(n), np.ones(n))
-        sampler = "plain"
+        return "plain", plain_drawn(outcome.samples)
     return sampler, drawn
 
 
@@ -68,9 +66,7 @@ def judged_scores(outcome, samples, with_kde=False):
     scores = batch_metrics(samples, outcome.grid)
     scores.update(bound_metrics(outcome.samples, outcome.slopes, outcome.grid))
     if with_kde:
-        held_out, w1 = outcome.grid.held_out, scores["w1"]
-        kde = [kde_nll(np.asarray(row, np.float64), held_out) if math.isfinite(w) else math.nan for row, w in zip(samples, w1, strict=True)]  # fmt: skip
-        scores["kde_nll"] = np.array(kde)
+        scores["kde_nll"] = np.array([finite_kde_nll(row, w1, outcome.grid) for row, w1 in zip(samples, scores["w1"], strict=True)])  # fmt: skip
     return scores
 
 
@@ -153,11 +149,14 @@ def write_run(run_dir, outcome, config, wall_seconds):
     plain = outcome.samples[0] if j.sampler != "plain" and j.status != "diverged" else None
     note = distributions_note(j, last_step, note)
     plot_distributions(path, j.samples, j.decision, outcome.grid, note, j.verdict, plain, j.sampler)
+    own = j.final  # G's own samples' metrics: the verdict's, or computed beside a sampler's
+    if j.sampler != "plain":
+        own = {name: float(v[0]) for name, v in judged_scores(outcome, outcome.samples[:1]).items()}
     if j.status != "diverged":
-        plot_generator(os.path.join(run_dir, "generator.png"), outcome.grid, outcome.samples[0], outcome.slopes[0])
+        path = os.path.join(run_dir, "generator.png")
+        plot_generator(path, outcome.grid, outcome.samples[0], outcome.slopes[0], own)
     if outcome.rows:
         plot_training(os.path.join(run_dir, "training.png"), outcome.rows)
-    plain_final = judged_scores(outcome, outcome.samples[:1]) if j.sampler != "plain" else None
     summary = {
         "status": j.status,
         "steps": j.steps,
@@ -171,7 +170,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "sampler": j.sampler,
         "samples": samples_file(j.sampler),  # what the verdict and the metrics above judged
         **j.costs,
-        "plain": None if plain_final is None else {m: float(plain_final[m][0]) for m in STUDY_METRICS},
+        "plain": None if j.sampler == "plain" else {m: own[m] for m in STUDY_METRICS},
         "config": config,
     }
     write_common(
@@ -187,9 +186,10 @@ def write_run(run_dir, outcome, config, wall_seconds):
 
 def population_results(outcome, runs, population, samplers=("plain",)):
     """A row per member of a population and sampler: the settings that vary, the sampler and its
-    cost, status, final metrics and verdict."""
+    cost, status, final metrics and verdict; of the samplers that read it (only plain's, G's own, if
+    training was interrupted before they could)."""
     rows = []
-    for sampler in samplers:
+    for sampler in [s for s in samplers if s in outcome.sampled] or ["plain"]:
         for i, (run, j) in enumerate(zip(runs, judge_members(outcome, sampler), strict=True)):
             member = run.settings
             row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}

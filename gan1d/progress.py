@@ -112,12 +112,12 @@ class StudyProgress:
 
     def done(self, name, outcome):
         every = outcome["results"]
-        rs = [r for r in every if r.get("sampler", "plain") == every[0].get("sampler", "plain")] if every else []
+        rs = [r for r in every if r["sampler"] == every[0]["sampler"]] if every else []
         converged = sum(is_converged(r) for r in rs)
         how = "from disk" if outcome.get("reused") else f"{outcome['seconds']:.1f} s"
         line = f"{name}: {len(rs)} runs, {converged} converged, {sum(is_accurate(r) for r in rs)} accurate ({how})"
         if len(every) > len(rs):  # read with several samplers: the line counts the first one's
-            line += f"; read by {len(every) // max(len(rs), 1)} samplers, the counts {rs[0].get('sampler')}'s"
+            line += f"; read by {len(every) // len(rs)} samplers, the counts {rs[0]['sampler']}'s"
         if outcome["status"] == "interrupted":
             line = f"{name}: interrupted at step {rs[0]['steps'] if rs else 0}"
         self.say(line)

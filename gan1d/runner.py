@@ -144,11 +144,11 @@ def reused(args, tutorial, folder, runs, saved, stop, bar):
             outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
         if missing:
             new = outputs.population_results(evaluated, runs, os.path.basename(folder), missing)
-            rows = [r for r in rows if r.get("sampler", "plain") not in missing] + new
+            rows = [r for r in rows if r["sampler"] not in missing] + new
             outputs.add_samplers(
                 folder, evaluated.sampled, rows, {**saved["samplers"], **{m: wanted[m] for m in missing}}
             )
-    return {"status": "completed", "results": [r for r in rows if r.get("sampler", "plain") in wanted], "reused": True}
+    return {"status": "completed", "results": [r for r in rows if r["sampler"] in wanted], "reused": True}
 
 
 def saved_population(folder, record):
@@ -167,8 +167,8 @@ def saved_population(folder, record):
             raise ValueError("results")
         for row in results:  # rows of an earlier version were read plainly
             row.setdefault("sampler", "plain")
-            for column in samplers.COST_COLUMNS:
-                row.setdefault(column, {"sampler_steps": 0.0}.get(column, 1.0))
+            for column, cost in samplers.PLAIN_COSTS.items():
+                row.setdefault(column, cost)
         read = summary.get("samplers") or {"plain": {}}
         if not isinstance(read, dict) or any(
             sum(r["sampler"] == s for r in results) != len(record["members"]) for s in read

@@ -33,6 +33,13 @@ class Drawn(NamedTuple):
 
 
 COST_COLUMNS = ("sampler_draws", "sampler_steps", "sampler_acceptance")
+PLAIN_COSTS = {"sampler_draws": 1.0, "sampler_steps": 0.0, "sampler_acceptance": 1.0}  # one draw kept per draw
+
+
+def plain_drawn(samples):
+    """G's own samples (N, n) as a sampler's output, at plain's cost."""
+    n = len(samples)
+    return Drawn(samples, *(np.full(n, PLAIN_COSTS[c]) for c in COST_COLUMNS))
 
 
 def costs(drawn, i):
@@ -93,8 +100,7 @@ def platt(logits, labels):
 
 def plain(reader, args):
     """The tutorial's samples: G on the evaluation grid's noise."""
-    n = reader.n
-    return Drawn(reader.plain, np.ones(n), np.zeros(n), np.ones(n))
+    return plain_drawn(reader.plain)
 
 
 def drs(reader, args):
@@ -162,27 +168,26 @@ def mh(reader, args):
     proposals = np.stack([reader.generate(reader.noise(size))[0] for _ in range(chain)], axis=-1)  # (N, n, K)
     logits = reader.logits(proposals.reshape(n, -1)).reshape(proposals.shape)
     u = reader.uniform(proposals.shape)
-    state, state_logit, moves = run_chain(start, reader.logits(start), proposals, logits, u, a)
+    state, moves = run_chain(start, reader.logits(start), proposals, logits, u, a)
     stuck = moves == 0
-    again, again_logit, again_moves = run_chain(
+    again, again_moves = run_chain(
         proposals[..., 0], logits[..., 0], proposals[..., 1:], logits[..., 1:], u[..., 1:], a
     )
     state = np.where(stuck, again, state)
     moves = np.where(stuck, again_moves + 1, moves)  # the restart's first proposal counts as accepted
-    samples = np.where(reader.finite[:, None], state, np.nan)
-    return Drawn(samples, np.full(n, float(chain)), np.zeros(n), moves.sum(axis=1) / (size * chain))
+    return Drawn(state, np.full(n, float(chain)), np.zeros(n), moves.sum(axis=1) / (size * chain))
 
 
 def run_chain(state, state_logit, proposals, logits, u, a):
-    """Independence MH over proposals (N, n, K) with their logits, from state (N, n): the final states,
-    their logits and the number of accepted moves of each chain."""
+    """Independence MH over proposals (N, n, K) with their logits, from state (N, n): the final states
+    and the number of accepted moves of each chain."""
     moves = np.zeros(state.shape, dtype=int)
     for k in range(proposals.shape[-1]):
         move = u[..., k] < mh_acceptance(state_logit, logits[..., k], a)
         state = np.where(move, proposals[..., k], state)
         state_logit = np.where(move, logits[..., k], state_logit)
         moves += move
-    return state, state_logit, moves
+    return state, moves
 
 
 def jbop(reader, args):
@@ -193,9 +198,7 @@ def jbop(reader, args):
     x, slopes = reader.generate(reader.noise(pool))
     samples = np.stack([row[jbop_keep(s, size)] for row, s in zip(x, slopes, strict=True)])
     n = reader.n
-    return Drawn(
-        np.where(reader.finite[:, None], samples, np.nan), np.full(n, pool / size), np.zeros(n), np.full(n, size / pool)
-    )
+    return Drawn(samples, np.full(n, pool / size), np.zeros(n), np.full(n, size / pool))
 
 
 def dot(reader, args):
@@ -205,13 +208,12 @@ def dot(reader, args):
     real = reader.real(reader.size)
     both = np.concatenate([real, y], axis=1)
     logits = reader.logits(both)
-    rngs = reader.member_rngs()
-    k_eff = np.array([lipschitz_estimate(*member) for member in zip(both, logits, rngs, strict=True)])[:, None]
+    k_eff = np.array([lipschitz_estimate(*member) for member in zip(both, logits, reader.rngs, strict=True)])[:, None]
     x = y.copy()
     for _ in range(args.dot_steps):
         x = dot_step(x, y, reader.logit_grads(x), k_eff, args.dot_lr)
     n = reader.n
-    return Drawn(np.where(reader.finite[:, None], x, np.nan), np.ones(n), np.full(n, float(args.dot_steps)), np.ones(n))
+    return Drawn(x, np.ones(n), np.full(n, float(args.dot_steps)), np.ones(n))
 
 
 # ----------------------------------------------------------------------------- G and D, read
@@ -233,9 +235,6 @@ class Reader:
 
     def start(self, place):
         self.rngs = [np.random.default_rng([m.seed, SAMPLER_SALT, place]) for m in self.members]
-
-    def member_rngs(self):
-        return self.rngs
 
     def noise(self, m):
         """m draws of G's noise per member: uniform on [-R, R], or standard normal (--noise)."""
@@ -319,10 +318,14 @@ def parameters(name, args):
 
 
 def apply(reader, names, args):
-    """{name: Drawn} of each sampler named, DRS last (it fine-tunes D, then puts it back)."""
+    """{name: Drawn} of each sampler named, DRS last (it fine-tunes D, then puts it back); a member
+    that did not end finite gets NaN from every sampler but plain."""
     order = sorted(names, key=lambda name: name == "drs")
     drawn = {}
     for name in order:
         reader.start(list(SAMPLERS).index(name))
-        drawn[name] = SAMPLERS[name].draw(reader, args)
+        read = SAMPLERS[name].draw(reader, args)
+        if name != "plain":  # plain is G's own samples, kept as they are
+            read = read._replace(samples=np.where(reader.finite[:, None], read.samples, np.nan))
+        drawn[name] = read
     return drawn

@@ -115,7 +115,7 @@ def write_study(folder, args, results, wall_seconds, target_of):
     files.write_text(os.path.join(folder, "summary.md"), text)
     plot_study(os.path.join(folder, "study.png"), summaries, keys, SavedSamples(folder), target_of)
     if any(row.get("modes", 1) > 1 for row in results):
-        plot_gap_bound(os.path.join(folder, "gap.png"), [r for r in results if r.get("sampler", "plain") == "plain"])
+        plot_gap_bound(os.path.join(folder, "gap.png"), [r for r in results if r["sampler"] == "plain"])
     if args.search:
         plot_search(os.path.join(folder, "search.png"), summaries, drawn, args.sweep)
     elif 1 <= len(swept) <= 2:

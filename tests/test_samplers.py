@@ -156,7 +156,7 @@ def test_a_non_finite_member_gets_nan():
     reader = KnownReader()
     reader.finite = np.array([True, False])
     reader.start(3)
-    drawn = samplers.jbop(reader, args_of())
+    drawn = samplers.apply(reader, ["jbop"], args_of())["jbop"]
     assert np.all(np.isfinite(drawn.samples[0])) and np.all(np.isnan(drawn.samples[1]))
 
 
