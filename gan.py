@@ -27,6 +27,7 @@ from gan1d.files import RunError
 from gan1d.lazy import special, tf
 from gan1d.loops import EvaluationOps, FineTuning, TrainingLoops
 from gan1d.metrics import EVAL_POINTS, EvalGrid
+from gan1d.mixture import Mixture
 from gan1d.optim import MemberOptimizer
 from gan1d.population import MemberAxis, initial_values
 from gan1d.runner import Tutorial
@@ -245,6 +246,7 @@ class GAN:
         self.cures = Cures(args, self.axis)
         self.batch_shape = ([self.n] if self.n else []) + [args.batch_size, 1]  # (B, 1) or (N, B, 1)
         self.cfg = NetConfig.of(args, **self.axis.scales())
+        self.mixture = Mixture(args, self.axis, self.cfg, linear, noise_half_width(args))  # --generators, --latent
         # The order in which the networks below are made fixes every initial weight: with a graph
         # seed set, a variable's op seed is the number of random ops made before it in the graph
         # (D_pre's, then G's, then D's). Make no random op before them, or every seed's weights (and
@@ -255,13 +257,16 @@ class GAN:
             self.pre_input = tf.placeholder(tf.float32, self.batch_shape, "pre_input")
             self.pre_labels = tf.placeholder(tf.float32, self.batch_shape, "pre_labels")
         self.D_pre = tf.sigmoid(self.discriminate(self.pre_input, "D_pre"))
+        self.mixture.build()
         self.G = self.generate(self.z)
         self.D1 = tf.sigmoid(self.discriminate(self.x))
         self.D2 = tf.sigmoid(self.discriminate(self.G))
         # --- from here on, the order is free
+        self.Q = self.mixture.encode(self.x) if self.mixture.encoded else None  # its weights, before any loop
         self.d_pre_params = tf.trainable_variables("D_pre/")
         self.d_params = tf.trainable_variables("D/")
         self.g_params = tf.trainable_variables("G/")
+        self.q_params = self.mixture.d_params  # the encoder's and the prior's, trained beside D
         with tf.name_scope("optimizers"):
             make = optimizer if self.n is None else MemberOptimizer  # one rate, or each member's
             g_hp = {**self.hp, "learning_rate": self.hp["g_learning_rate"]}  # two time scales (Heusel et al. 2017)
@@ -298,9 +303,16 @@ class GAN:
         with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, custom_getter=getter):
             return discriminator(x, self.args.hidden_size, self.args.minibatch, self.cfg)
 
-    def generate(self, z, custom_getter=None):
+    def generate(self, z, index=None, custom_getter=None):
+        """G(z); with a mixture (gan1d/mixture.py) each sample's part by its one-hot index, by default
+        the evaluation's evenly spread pattern."""
         with tf.variable_scope("G", reuse=tf.AUTO_REUSE, custom_getter=custom_getter):
-            return generator(z, self.args.hidden_size, self.cfg)
+            if not self.mixture.on:
+                return generator(z, self.args.hidden_size, self.cfg)
+            index = self.mixture.positional(z) if index is None else index
+            return self.mixture.generate(
+                z, index, functools.partial(generator, h_dim=self.args.hidden_size, cfg=self.cfg)
+            )
 
     def _ema_copies(self):
         """Shadow copies of G's weights, averaged after every G update; evaluation reads them."""
@@ -313,8 +325,9 @@ class GAN:
             }
 
     def weights(self):
-        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's and G's averages."""
-        return self.d_params + self.g_params + list(self.ema.values())
+        """What a checkpoint's best weights and a study's weights.npz hold: D's, G's, G's averages, and
+        a mixture's encoder and prior."""
+        return self.d_params + self.g_params + list(self.ema.values()) + self.q_params
 
     def d_loss(self, l_real, l_fake):
         return d_loss_fn(l_real, l_fake, self.args.loss, self.axis.batch_axes)
@@ -330,13 +343,16 @@ class GAN:
     def d_update(self, x, z):
         """One D update on a real batch x and a noise batch z: its loss and the update (with its penalties,
         and after it spectral normalisation's power step and the critic's clip, where asked)."""
-        fake, step, g_step = self.generate(z), self.d_optimizer.step, self.g_optimizer.step
+        step, g_step = self.d_optimizer.step, self.g_optimizer.step
+        index = self.mixture.drawn(z, step, "index_d")
+        fake = self.generate(z, index)
         x_in = self.cures.instance_noise(x, step, g_step, "real")
         fake_in = self.cures.instance_noise(fake, step, g_step, "fake")
         l_real, l_fake = self.discriminate(x_in), self.discriminate(fake_in)
         loss = self.d_loss(l_real, l_fake)
         penalties = self.cures.penalties(x_in, fake_in, l_real, l_fake, self.discriminate, step)
-        update = self.d_optimizer.minimize(sum(penalties, loss), self.d_params)
+        penalties += self.mixture.d_terms(x, fake, index)  # the encoder's loss and the prior's, if any
+        update = self.d_optimizer.minimize(sum(penalties, loss), self.d_params + self.q_params)
         with tf.control_dependencies([update]):
             after = self.cures.after_d_update(self.d_params)
             return loss, tf.group(*after) if after else update
@@ -345,10 +361,13 @@ class GAN:
         """G's update against D, or with --unroll K against D after K more of its own updates on the
         step's last D batch (x, zd), differentiated through them (Metz et al. 2016)."""
         step = self.g_optimizer.step
-        fake = self.cures.instance_noise(self.generate(z), step, step, "g")
+        index = self.mixture.drawn(z, step, "index_g")
+        generated = self.generate(z, index)
+        fake = self.cures.instance_noise(generated, step, step, "g")
         weights = self.cures.unrolled_d(self, x, zd) if self.args.unroll else None
         loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, self.axis.batch_axes)
-        update = self.g_optimizer.minimize(loss, self.g_params)
+        terms = self.mixture.g_terms(generated, index, self.g_params)  # the classifier term, DeLiGAN's penalty
+        update = self.g_optimizer.minimize(sum(terms, loss), self.g_params)
         if not self.ema:
             return loss, update
         decay = self.axis.column("ema")

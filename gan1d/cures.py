@@ -91,7 +91,7 @@ def clip_weights(variables, c):
 # Every stateless random draw of the graph, by name: instance noise on D's real and generated inputs
 # and on G's output, and each random penalty's points. A draw's seed is its place here; a new draw
 # is appended, so that no existing draw's numbers move (the docs' tables stay reproducible).
-DRAWS = ("real", "fake", "gp", "dragan", "g")
+DRAWS = ("real", "fake", "gp", "dragan", "g", "index_d", "index_g")  # index: gan1d/mixture.py's
 DRAW_STRIDE = 8  # seeds counter * 8 + place: room for 7 draws; a longer DRAWS needs a wider stride, new numbers
 
 

@@ -24,10 +24,11 @@ def save_figure(fig, path):
 VERDICT_COLOURS = {"accurate": "tab:green", "converged": "tab:olive", "failed": "tab:red", "diverged": "tab:red"}
 
 
-def plot_distributions(path, samples, decision, grid, note="", verdict=None, plain=None, sampler="plain"):
+def plot_distributions(path, samples, decision, grid, note="", verdict=None, plain=None, sampler="plain", index=None):  # fmt: skip
     """The reference figure: decision boundary, real data and generated data over the grid's range;
     below it the run's verdict (label, reason), if given. With a sampler, samples are its output and
-    plain (G's own samples) is drawn beside them, dashed."""
+    plain (G's own samples) is drawn beside them, dashed. A mixture's G (index: the part of each of
+    G's own samples) also draws each part's share of the density, thin, in its colour."""
     generated = density(samples, grid.bins) if np.all(np.isfinite(samples)) else None
     outside = float(np.mean(np.abs(samples) > grid.bins[-1])) if generated is not None else 1.0
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -45,6 +46,10 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None, pla
         ax.plot(grid.centres, generated, label=label)
     if plain is not None and np.all(np.isfinite(plain)):
         ax.plot(grid.centres, density(plain, grid.bins), "--", color="gray", lw=1, label="G's own samples (plain)")
+    own = plain if plain is not None else samples
+    if index is not None and generated is not None and np.all(np.isfinite(own)):
+        for k, share, drawn in part_shares(own, index):
+            ax.plot(grid.centres, share * density(drawn, grid.bins), ":", lw=1.5, color=f"C{(k + 4) % 10}", label=f"part {k}: {share:.0%}")  # fmt: skip
     for i, (a, b) in enumerate(grid.target.gaps()):  # between the modes, beyond 3 sigma of each
         ax.axvspan(
             a, b, color="gray", alpha=0.15, lw=0, label=f"gaps (data: {grid.target.gap_mass():.2%})" if i == 0 else None
@@ -65,21 +70,38 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None, pla
     save_figure(fig, path)
 
 
-def plot_generator(path, grid, samples, slopes, scores):
+def part_shares(samples, index):
+    """A mixture's parts (gan1d/mixture.py) on the grid: [(k, its share, its samples)] of those drawing."""
+    return [(k, float(np.mean(index == k)), samples[index == k]) for k in np.unique(index)]
+
+
+def plot_generator(path, grid, samples, slopes, scores, index=None):
     """G(z) over the noise with its slope |dG/dz| on a second axis; the noise G maps into the gaps
-    shaded; L, the gap mass and its bound (scores: G's own metrics) in the title (docs/gap.md)."""
+    shaded; L, the gap mass and its bound (scores: G's own metrics) in the title (docs/gap.md).
+    A mixture (index: each point's generator or latent component) draws each part in its colour."""
     zs = grid.zs
     fig, ax = plt.subplots(figsize=(8, 5))
-    ax.plot(zs, samples, color="tab:blue", label="G(z)")
+    if index is None:
+        ax.plot(zs, samples, color="tab:blue", label="G(z)")
+        spans = preimages(zs, samples, grid.target)  # one continuous G: the noise it maps into the gaps
+    else:
+        for k, share, _ in part_shares(samples, index):
+            ax.plot(
+                zs[index == k], samples[index == k], ".", ms=1.5, color=f"C{k % 10}", label=f"part {k}: {share:.0%}"
+            )
+        spans = []
     for a, b in grid.target.gaps():
         ax.axhspan(a, b, color="gray", alpha=0.15, lw=0)
-    spans = preimages(zs, samples, grid.target)
     for i, (lo, hi) in enumerate(spans):
         ax.axvspan(lo, hi, color="tab:red", alpha=0.2, lw=0, label="noise mapped into the gaps" if i == 0 else None)
     ax.set_xlabel("noise z")
     ax.set_ylabel("G(z)")
     slope_ax = ax.twinx()
-    slope_ax.plot(zs, np.abs(slopes), color="tab:orange", lw=1, label="|dG/dz|")
+    if index is None:
+        slope_ax.plot(zs, np.abs(slopes), color="tab:orange", lw=1, label="|dG/dz|")
+    else:  # each part's own slope, as faint dots in its colour
+        for k in np.unique(index):
+            slope_ax.plot(zs[index == k], np.abs(slopes[index == k]), ".", ms=0.5, alpha=0.3, color=f"C{k % 10}")
     slope_ax.set_ylabel("|dG/dz|")
     ax.set_title(
         f"G over its noise: L = {scores['slope_max']:.3g}, gap mass {scores['gap_mass']:.2%}, "

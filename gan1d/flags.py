@@ -75,7 +75,19 @@ def names_of(table):
     return parse
 
 
+def one_or_listed(item, allowed):
+    """An argparse type: one value as it is, or a comma list of them."""
+    many = listed(item, allowed)
+
+    def parse(text):
+        values = many(text)
+        return values[0] if len(values) == 1 else values
+
+    return parse
+
+
 finite_list = listed(finite, "finite numbers")
+sigma_value = one_or_listed(positive, "finite numbers > 0")
 positive_list = listed(positive, "finite numbers > 0")
 seed_list = listed(count, "whole numbers >= 0")
 preset_list, target_list, sampler_list = names_of(PRESETS), names_of(TARGETS), names_of(SAMPLERS)
@@ -147,9 +159,16 @@ FLAGS = (
     flag("--g-start-slope", 3.0, "weight of each hidden unit of G's spread start, on the scaled noise", sweep=True, type=positive),
     flag("--g-start-std", False, "the spread start's output weights rescaled so that G starts with a real batch's std", action=BOOL),
     flag("--d-init", 1.0, "std of D's initial weights (the minibatch layer keeps 0.02)", **SWEPT_NUMBER, type=positive),
+    flag("--generators", 1, "G draws each sample from one of this many copies of the tutorial's generator, chosen by a categorical index (docs/jump.md)", sweep=True, type=positive_int),
+    flag("--generator-prior", "learned", "the generators' prior: learned from the encoder's posterior on real data (DMWGAN), or equal (MGAN)", sweep=True, choices=["learned", "equal"]),
+    flag("--classifier-weight", 1.0, "weight in G's loss of the encoder's cross-entropy on which generator or latent component drew each sample (MGAN's beta, DMWGAN's lambda)", **SWEPT_NUMBER, type=non_negative),
+    flag("--latent", "uniform", "G's noise: as --noise draws it, or mixture, mu_c + sigma_c z for a component c, mu and sigma learned (DeLiGAN)", sweep=True, choices=["uniform", "mixture"]),
+    flag("--latent-components", 6, "--latent mixture: its components", sweep=True, type=positive_int),
+    flag("--latent-weights", "equal", "--latent mixture: the components' weights, equal (DeLiGAN) or learned as --generator-prior learned learns the generators'", sweep=True, choices=["equal", "learned"]),
+    flag("--sigma-penalty", 0.1, "--latent mixture: weight of DeLiGAN's penalty sum_c (1 - sigma_c)^2 in G's loss", **SWEPT_NUMBER, type=non_negative),
     flag("--ema", 0.0, "decay of an exponential moving average of G's weights used for evaluation (0 = none)", **SWEPT_NUMBER, type=fraction),
     flag("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", sweep=True, type=finite_list),
-    flag("--sigma", 0.5, "standard deviation of the data (of each mode)", sweep=True, type=positive),
+    flag("--sigma", 0.5, "standard deviation of the data, of each mode; a comma list as long as --mu gives each mode its own", sweep=True, type=sigma_value),
     flag("--weights", None, "the modes' weights, a comma list as long as --mu", shown="equal", type=positive_list),
     flag("--target", None, f"a classic data shape at once: {', '.join(TARGETS)}; sets --mu, --sigma, --weights; a comma list in a study, which runs every configuration on each", type=target_list),
     flag("--noise", "uniform", "G's noise: the reference's stratified uniform, or the normal quantiles of the same stratified points", sweep=True, choices=["uniform", "normal"]),

@@ -5,7 +5,9 @@ mass is a lower bound on the generated mass in the gap:
   uniform noise on [-R, R]: (b - a) / (2 R L)                  (Tanielian et al. 2020)
   normal noise:             Phi(Phi^-1(p) + (b - a) / L) - p   (Salmona et al. 2022)
 with p the generated mass left of the gap (or, the same argument from the other side, right of it:
-the larger of the two is kept, both being bounds). Where G stays on one side the bound is 0."""
+the larger of the two is kept, both being bounds). Where G stays on one side the bound is 0.
+A mixture (--generators K, --latent mixture) is continuous only within each generator or latent
+component: its bound is each one's, on its own samples and slope, weighted by its share."""
 
 import numpy as np
 
@@ -43,10 +45,19 @@ def gap_bound(samples, lipschitz, target, noise, noise_range):
     return np.where(np.isfinite(lipschitz) & np.all(np.isfinite(x), axis=1), bound, np.nan)
 
 
-def bound_metrics(samples, slopes, grid):
-    """{slope_max, gap_bound}: (N,) each, for G's samples on the grid's noise and its slopes there."""
+def bound_metrics(samples, slopes, grid, index=None):
+    """{slope_max, gap_bound}: (N,) each, for G's samples on the grid's noise and its slopes there;
+    index (N, n): which generator or latent component drew each sample, None for one."""
     lipschitz = steepest_slope(slopes)
-    return {"slope_max": lipschitz, "gap_bound": gap_bound(samples, lipschitz, grid.target, grid.noise, grid.range)}
+    if index is None:
+        return {"slope_max": lipschitz, "gap_bound": gap_bound(samples, lipschitz, grid.target, grid.noise, grid.range)}
+    bound = np.zeros(len(samples))
+    for i, (x, s, c) in enumerate(zip(samples, slopes, index, strict=True)):
+        for k in np.unique(c):
+            mine = c == k
+            own = steepest_slope(s[None, mine])
+            bound[i] += np.mean(mine) * gap_bound(x[None, mine], own, grid.target, grid.noise, grid.range)[0]
+    return {"slope_max": lipschitz, "gap_bound": np.where(np.isfinite(lipschitz), bound, np.nan)}
 
 
 def preimages(zs, samples, target):

@@ -76,6 +76,11 @@ class EvaluationOps:
             # dG/dz at each point, input scale included: G acts on each z alone, so the gradient of the sum
             # with respect to each member's copy of z is that member's slope there (gan1d/gap.py's L)
             self.slope = tf.reshape(tf.gradients(generated, z)[0], [-1, tf.shape(self.z)[0]])
+            # which generator or latent component drew each point (gan1d/mixture.py), for the bound and figures
+            self.index = None
+            if model.mixture.on:
+                self.index = tf.reshape(tf.argmax(model.mixture.positional(z), -1), [-1, tf.shape(self.z)[0]])
+            self.bound_ops = [self.slope] + ([self.index] if model.mixture.on else [])
             self.D = tf.reshape(tf.sigmoid(self.logits_of(x)), [-1, tf.shape(self.x)[0]])
             self.histogram = tf.summary.histogram("generated", generated) if n is None else None  # eval/generated
         with tf.name_scope("read"):

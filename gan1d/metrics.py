@@ -17,7 +17,7 @@ KDE_REAL = 1_000  # held-out real samples scored by the kernel density estimate
 KDE_STRIDE = 5  # the KDE is fitted on every 5th generated sample (2,000), only at the end
 EVAL_SEED = 1_234  # the plotted and held-out real samples: the same for every run and step
 
-MODE_METRICS = ("modes_captured", "high_quality", "gap_mass", "separated")
+MODE_METRICS = ("modes_captured", "high_quality", "gap_mass", "weight_error", "separated")
 BOUND_METRICS = ("slope_max", "gap_bound")  # G's steepest slope and the gap mass it implies (gan1d/gap.py)
 METRIC_NAMES = (
     "w1",
@@ -96,11 +96,12 @@ def finite_kde_nll(samples, w1, grid):
     return kde_nll(np.asarray(samples, dtype=np.float64), grid.held_out) if math.isfinite(w1) else math.nan
 
 
-def batch_metrics(samples, grid, slopes=None):
+def batch_metrics(samples, grid, slopes=None, index=None):
     """The metrics of many runs at once, samples (N, n) -> {name: (N,)}, in float64 with exact formulas
     (equal to scipy's wasserstein_distance, kstest and jensenshannon: tests/test_metrics.py). A run
     with any non-finite sample gets NaN everywhere; kde_nll is left NaN (see metrics), and so are
-    slope_max and gap_bound without G's slopes (N, n) on the grid's noise."""
+    slope_max and gap_bound without G's slopes (N, n) on the grid's noise (and a mixture's index of
+    the part that drew each sample, gan1d/gap.py)."""
     x = np.sort(np.asarray(samples, dtype=np.float64), axis=1)  # (N, n)
     n = x.shape[1]
     finite = np.all(np.isfinite(x), axis=1)
@@ -119,11 +120,11 @@ def batch_metrics(samples, grid, slopes=None):
         "mean": np.mean(x, axis=1),
         "std": std,
         "std_ratio": std / target.std,
-        "outside_fraction": np.mean(distance_to_modes(x, target) > 4 * target.sigma, axis=1),
+        "outside_fraction": np.mean(~target.within(x, 4.0), axis=1),
         "kde_nll": np.full(len(x), math.nan),
         **mode_metrics(x, target),
         **(
-            bound_metrics(samples, slopes, grid)
+            bound_metrics(samples, slopes, grid, index)
             if slopes is not None
             else {m: np.full(len(x), math.nan) for m in BOUND_METRICS}
         ),
@@ -131,25 +132,26 @@ def batch_metrics(samples, grid, slopes=None):
     return {name: np.where(finite, values, math.nan) for name, values in result.items()}
 
 
-def distance_to_modes(x, target):
-    return np.min(np.abs(x[..., None] - target.means), axis=-1)
-
-
 def mode_shares(x, target):
-    """(N, K): the share of each run's samples within MODE_RADIUS sigma of each mode."""
-    return np.stack([np.mean(np.abs(x - m) <= MODE_RADIUS * target.sigma, axis=1) for m in target.means], axis=1)
+    """(N, K): the share of each run's samples within MODE_RADIUS sigma of each mode (its own sigma)."""
+    shares = [
+        np.mean(np.abs(x - m) <= MODE_RADIUS * s, axis=1) for m, s in zip(target.means, target.sigmas, strict=True)
+    ]
+    return np.stack(shares, axis=1)
 
 
 def mode_metrics(x, target):
     """Adapted to 1-D from the mode-collapse papers: a mode is captured when it holds at least half
     its weight within 3 sigma; the high-quality share lies within 3 sigma of some mode; the gap mass
     lies between modes, beyond 3 sigma of each; separated: every mode captured, gap mass < 2%."""
-    captured = np.sum(mode_shares(x, target) >= 0.5 * target.weights, axis=1)
+    shares = mode_shares(x, target)  # (N, K)
+    captured = np.sum(shares >= 0.5 * target.weights, axis=1)
     gap = sum(np.mean((x > a) & (x < b), axis=1) for a, b in target.gaps()) if target.gaps() else np.zeros(len(x))
     return {
         "modes_captured": captured.astype(float),
-        "high_quality": np.mean(distance_to_modes(x, target) <= MODE_RADIUS * target.sigma, axis=1),
+        "high_quality": np.mean(target.within(x, MODE_RADIUS), axis=1),
         "gap_mass": gap,
+        "weight_error": np.max(np.abs(shares - target.weights), axis=1),
         "separated": ((captured == target.modes) & (gap < SEPARATED_GAP)).astype(float),
     }
 

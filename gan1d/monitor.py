@@ -142,11 +142,13 @@ class Monitor:
         metrics, the log line and summaries; then the stopping rules."""
         args, state, step = self.args, self.state, self.state["step"]
         ops = self.model.evaluation
-        extra = [ops.slope, self.model.lr_d, self.model.lr_g] + ([ops.histogram] if self.summaries else [])
+        bound = len(ops.bound_ops)  # G's slopes, and a mixture's index of each point
+        extra = [*ops.bound_ops, self.model.lr_d, self.model.lr_g] + ([ops.histogram] if self.summaries else [])
         frame = self.frames is not None and step % args.anim_every == 0
         samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
-        (lr_d, lr_g), summaries = [np.broadcast_to(v, self.n) for v in fetched[1:3]], fetched[3:]
-        scores = batch_metrics(samples, self.grid, fetched[0])  # {name: (N,)}
+        lr_d, lr_g = [np.broadcast_to(v, self.n) for v in fetched[bound : bound + 2]]
+        summaries = fetched[bound + 2 :]
+        scores = batch_metrics(samples, self.grid, *fetched[:bound])  # {name: (N,)}
         finite = np.all(np.isfinite(samples), axis=1)
         self.rules.check_samples(step, finite)
         if frame and finite[0]:
@@ -197,7 +199,7 @@ class Monitor:
         if self.rules.changes_weights():
             values = self.rules.final_values(values)
             model.axis.load(self.session, model.weights(), values)
-        samples, decision, (slopes,) = evaluate_grid(self.session, model, self.grid, [model.evaluation.slope])
+        samples, decision, (slopes, *index) = evaluate_grid(self.session, model, self.grid, model.evaluation.bound_ops)
         if self.frames is not None and self.frames.frames:
             self.frames.save()
         if self.summaries is not None:
@@ -210,6 +212,7 @@ class Monitor:
             kept_step=[self.rules.kept_step(i) for i in range(self.n)],
             samples=samples,
             slopes=slopes,
+            index=index[0] if index else None,
             decision=decision,
             last_finite=self.last_finite,
             rows=self.state["rows"],

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import files
-from .figures import plot_distributions, plot_generator, plot_training
+from .figures import part_shares, plot_distributions, plot_generator, plot_training
 from .gap import bound_metrics
 from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, finite_kde_nll, metrics, verdict
 from .samplers import costs, plain_drawn
@@ -34,6 +34,7 @@ class Outcome(NamedTuple):
     grid: object  # the evaluation grid (gan1d/metrics.py)
     training_seconds: float  # pretraining, training and evaluations
     sampled: dict = {}  # {sampler name: samplers.Drawn}, read after training (none if interrupted)
+    index: object = None  # (N, n): a mixture's generator or latent component of each sample (gan1d/mixture.py)
 
 
 class Judged(NamedTuple):
@@ -64,7 +65,7 @@ def read_as(outcome, sampler):
 def judged_scores(outcome, samples, with_kde=False):
     """{name: (N,)} of samples, with G's own slope and bound (gan1d/gap.py) beside them."""
     scores = batch_metrics(samples, outcome.grid)
-    scores.update(bound_metrics(outcome.samples, outcome.slopes, outcome.grid))
+    scores.update(bound_metrics(outcome.samples, outcome.slopes, outcome.grid, outcome.index))
     if with_kde:
         scores["kde_nll"] = np.array([finite_kde_nll(row, w1, outcome.grid) for row, w1 in zip(samples, scores["w1"], strict=True)])  # fmt: skip
     return scores
@@ -148,13 +149,14 @@ def write_run(run_dir, outcome, config, wall_seconds):
     path = os.path.join(run_dir, "distributions.png")
     plain = outcome.samples[0] if j.sampler != "plain" and j.status != "diverged" else None
     note = distributions_note(j, last_step, note)
-    plot_distributions(path, j.samples, j.decision, outcome.grid, note, j.verdict, plain, j.sampler)
+    index = None if outcome.index is None or j.status == "diverged" else outcome.index[0]
+    plot_distributions(path, j.samples, j.decision, outcome.grid, note, j.verdict, plain, j.sampler, index)
     own = j.final  # G's own samples' metrics: the verdict's, or computed beside a sampler's
     if j.sampler != "plain":
         own = {name: float(v[0]) for name, v in judged_scores(outcome, outcome.samples[:1]).items()}
     if j.status != "diverged":
         path = os.path.join(run_dir, "generator.png")
-        plot_generator(path, outcome.grid, outcome.samples[0], outcome.slopes[0], own)
+        plot_generator(path, outcome.grid, outcome.samples[0], outcome.slopes[0], own, index)
     if outcome.rows:
         plot_training(os.path.join(run_dir, "training.png"), outcome.rows)
     summary = {
@@ -171,6 +173,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "samples": samples_file(j.sampler),  # what the verdict and the metrics above judged
         **j.costs,
         "plain": None if j.sampler == "plain" else {m: own[m] for m in STUDY_METRICS},
+        "parts": None if index is None else parts_summary(outcome.samples[0], index),
         "config": config,
     }
     write_common(
@@ -182,6 +185,11 @@ def write_run(run_dir, outcome, config, wall_seconds):
         sampled={name: drawn._replace(samples=drawn.samples[0]) for name, drawn in outcome.sampled.items()},  # (n,)
     )
     return summary
+
+
+def parts_summary(samples, index):
+    """A mixture's parts on the grid (gan1d/mixture.py): each one's share, mean and std."""
+    return [{"part": int(k), "share": share, "mean": float(np.mean(x)), "std": float(np.std(x))} for k, share, x in part_shares(samples, index)]  # fmt: skip
 
 
 def population_results(outcome, runs, population, samplers=("plain",)):
@@ -234,4 +242,7 @@ def draw_seeds(folder, runs, outcome, seeds):
         judged = verdict("completed", final, outcome.grid.target)
         os.makedirs(os.path.dirname(seed_figure(folder, seed)), exist_ok=True)
         note = f"seed {seed}, step {run.settings.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
-        plot_distributions(seed_figure(folder, seed), samples, outcome.decision[i], outcome.grid, note, judged)
+        index = None if outcome.index is None else outcome.index[i]
+        plot_distributions(
+            seed_figure(folder, seed), samples, outcome.decision[i], outcome.grid, note, judged, index=index
+        )

@@ -69,22 +69,21 @@ def initial_values(model):
     as `python gan.py --seed S` draws them. A population makes its networks' random ops in a single
     run's order, so each of its variables' op seed is the single run's (gan.GAN says why)."""
     members = model.axis.members
+    variables = model.d_pre_params + model.g_params + model.d_params + model.q_params
     seeds = {}
-    for v in model.d_pre_params + model.g_params + model.d_params:
+    for v in variables:
         op = random_op(v.initial_value.op)
         if op is not None:
             seeds[v.op.name] = (v.shape.as_list()[1:], op.get_attr("seed2"))
     drawn = draw_normals(members, seeds)
     values = {}
-    for v in model.d_pre_params + model.g_params + model.d_params:
+    for v in variables:  # the others start as constants (zeros, a mixture's components), the same for every member
         name = v.op.name
         if name in drawn:
             stddev = np.array([init_stddev(name, m) for m in members], np.float32).reshape(-1, 1, 1)
             values[v] = drawn[name] * stddev + np.float32(0.0)  # random_normal: rnd * stddev + mean
-        else:
-            values[v] = np.zeros(v.shape, np.float32)
     for v in model.g_params:
-        if v.op.name in model.ema:
+        if v.op.name in model.ema and v in values:
             values[model.ema[v.op.name]] = values[v]
     return values
 

@@ -62,6 +62,8 @@ TARGETS = {
     "unequal-modes": {"mu": [2.0, 6.0], "sigma": 0.5, "weights": [1.0, 3.0]},
     "three-modes": {"mu": [0.5, 4.0, 7.5], "sigma": 0.5},  # 7 sigma apart
     "five-modes": {"mu": [1.0, 2.5, 4.0, 5.5, 7.0], "sigma": 0.2},  # 7.5 sigma apart: gaps of 0.3 between modes
+    "unequal-widths": {"mu": [2.0, 6.0], "sigma": [0.3, 0.7]},  # a gap of 1.0 between 3 sigma of each, as two-modes'
+    "four-modes": {"mu": [1.0, 3.0, 5.0, 7.0], "sigma": 0.25},  # 8 sigma apart, as two-modes: gaps of 0.5
 }
 
 # The default learning rate, by optimizer and minibatch discrimination: the 2016 code's and the 2017 code's.

@@ -176,6 +176,10 @@ def check_combinations(args):
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
     if args.weights is not None and len(args.weights) != len(args.mu):
         return f"argument --weights: {len(args.weights)} weights for {len(args.mu)} modes (--mu)"
+    if isinstance(args.sigma, list) and len(args.sigma) != len(args.mu):
+        return f"argument --sigma: {len(args.sigma)} sigmas for {len(args.mu)} modes (--mu); give one, or one per mode"
+    if args.generators > 1 and args.latent == "mixture":
+        return "arguments --generators and --latent mixture: choose one, several generators or one fed a mixture"
     if args.clip and args.loss != "wgan":
         return f"argument --clip: clips a WGAN critic's weights; it needs --loss wgan, not --loss {args.loss}"
     if args.batch_size % args.pack:

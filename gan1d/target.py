@@ -1,7 +1,8 @@
-"""The data's distribution: N(mu, sigma), or a mixture sum_k w_k N(mu_k, sigma^2) of modes that
-share one sigma (--mu 2,6 --sigma 0.5 [--weights 1,3]). Sampling, density, CDF, exact quantiles,
-moments, and where the gaps between modes lie. With one mode every formula is the tutorial's own:
-the same random stream and scipy's arithmetic."""
+"""The data's distribution: N(mu, sigma), or a mixture sum_k w_k N(mu_k, sigma_k^2) of modes that
+share one sigma or have one each (--mu 2,6 --sigma 0.5 [--weights 1,3], --mu 2,6 --sigma 0.3,0.7).
+Sampling, density, CDF, exact quantiles, moments, and where the gaps between modes lie. With one
+mode every formula is the tutorial's own: the same random stream and scipy's arithmetic; with one
+shared sigma, the same arithmetic as before modes could differ in width."""
 
 import numpy as np
 
@@ -25,11 +26,15 @@ def normal_pdf(x, loc, scale):
 class Target:
     def __init__(self, means, sigma, weights=None):
         self.means = np.atleast_1d(np.asarray(means, dtype=float))
-        self.sigma = float(sigma)
+        given = np.atleast_1d(np.asarray(sigma, dtype=float))  # one sigma, or one per mode
+        self.sigmas = np.broadcast_to(given, self.means.shape).copy()  # (K,)
+        self.shared = len(set(self.sigmas.tolist())) == 1  # one sigma: the formulas as they were
+        self.sigma = float(self.sigmas[0]) if self.shared else float(self.sigmas.max())  # the widest mode's
         w = np.ones(len(self.means)) if weights is None else np.asarray(weights, dtype=float)
         self.weights = w / w.sum()
         self.mean = float(self.weights @ self.means)
-        self.std = float(np.sqrt(self.sigma**2 + self.weights @ (self.means - self.mean) ** 2))
+        spread = self.sigma**2 if self.shared else self.weights @ self.sigmas**2
+        self.std = float(np.sqrt(spread + self.weights @ (self.means - self.mean) ** 2))
 
     @classmethod
     def of(cls, args):
@@ -50,17 +55,17 @@ class Target:
         if self.modes == 1:
             return rng.normal(self.means[0], self.sigma, n)
         modes = rng.choice(self.modes, n, p=self.weights)
-        return rng.normal(self.means[modes], self.sigma)
+        return rng.normal(self.means[modes], self.sigma if self.shared else self.sigmas[modes])
 
     def pdf(self, x):
         if self.modes == 1:
             return normal_pdf(x, self.means[0], self.sigma)
-        return sum(w * normal_pdf(x, m, self.sigma) for m, w in zip(self.means, self.weights, strict=True))
+        return sum(w * normal_pdf(x, m, s) for m, s, w in self.components())
 
     def cdf(self, x):
         if self.modes == 1:
             return special.ndtr((x - self.means[0]) / self.sigma)
-        return sum(w * special.ndtr((x - m) / self.sigma) for m, w in zip(self.means, self.weights, strict=True))
+        return sum(w * special.ndtr((x - m) / s) for m, s, w in self.components())
 
     def ppf(self, q):
         """Exact quantiles: scipy's for one mode; for a mixture, bisection of the CDF to float precision."""
@@ -75,17 +80,27 @@ class Target:
             low, high = np.where(below, middle, low), np.where(below, high, middle)
         return (low + high) / 2
 
+    def components(self):
+        """(mean, sigma, weight) of each mode."""
+        return zip(self.means, self.sigmas, self.weights, strict=True)
+
+    def within(self, x, radius):
+        """Whether each x lies within radius sigma of some mode, each mode by its own sigma: x's shape."""
+        return np.any([np.abs(x - m) <= radius * s for m, s in zip(self.means, self.sigmas, strict=True)], axis=0)
+
     def pretraining_range(self):
         """D_pre's inputs: the 2016 code's [-5, 5], widened to cover every mode +- 2 sigma."""
-        low = min(-PRETRAIN_HALF_WIDTH, self.means.min() - 2 * self.sigma)
-        high = max(PRETRAIN_HALF_WIDTH, self.means.max() + 2 * self.sigma)
+        low = min(-PRETRAIN_HALF_WIDTH, np.min(self.means - 2 * self.sigmas))
+        high = max(PRETRAIN_HALF_WIDTH, np.max(self.means + 2 * self.sigmas))
         return low, high
 
     def gaps(self):
-        """The intervals between neighbouring modes farther than MODE_RADIUS sigma from both."""
-        means = np.sort(self.means)
-        r = MODE_RADIUS * self.sigma
-        return [(a + r, b - r) for a, b in zip(means[:-1], means[1:], strict=True) if b - a > 2 * r]
+        """The intervals between neighbouring modes farther than MODE_RADIUS sigma (each its own) from both."""
+        order = np.argsort(self.means, kind="stable")
+        ends = [
+            (self.means[i] - MODE_RADIUS * self.sigmas[i], self.means[i] + MODE_RADIUS * self.sigmas[i]) for i in order
+        ]
+        return [(a_high, b_low) for (_, a_high), (b_low, _) in zip(ends[:-1], ends[1:], strict=True) if b_low > a_high]
 
     def gap_mass(self):
         """The data's own mass in the gaps (0.14% for 0.5 N(2, 0.5) + 0.5 N(6, 0.5))."""
@@ -94,5 +109,5 @@ class Target:
     def describe(self):
         if self.modes == 1:
             return f"N({self.means[0]:g}, {self.sigma:g})"
-        terms = [f"{w:.2g} N({m:g}, {self.sigma:g})" for m, w in zip(self.means, self.weights, strict=True)]
+        terms = [f"{w:.2g} N({m:g}, {s:g})" for m, s, w in self.components()]
         return " + ".join(terms)

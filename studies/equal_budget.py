@@ -39,16 +39,25 @@ def search_command(method, out):
 
 
 def held_out_command(method, best, out, step="held-out"):
-    """A method's chosen values on every target and held-out seed; an incumbent's flags as they are."""
+    """A method's chosen values on every target and held-out seed, read by every sampler; an
+    incumbent's flags as they are. A method of the first protocol's, whose held-out rows on its
+    first targets are kept (docs/equal-budget/STEP/), runs on the added targets alone, into STEP-added."""
     if method in protocol.INCUMBENTS:
         recipe = protocol.INCUMBENTS[method][1]
     else:
         chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
         recipe = [*protocol.BASE, *protocol.METHODS[method][0], *chosen]
     seed, seeds = protocol.HELD_OUT_SEEDS
-    targets = ",".join(protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS)
-    return [*recipe, "--target", targets, "--seed", str(seed), "--seeds", str(seeds),
-            "--plot-seeds", str(protocol.FIGURE_SEED), "--out-dir", os.path.join(out, step, method)]  # fmt: skip
+    targets = protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
+    if kept(method, step):
+        targets, step = protocol.ADDED_TARGETS, step + protocol.ADDED
+    return [*recipe, "--target", ",".join(targets), "--seed", str(seed), "--seeds", str(seeds), "--sampler",
+            ",".join(protocol.SAMPLERS), "--plot-seeds", str(protocol.FIGURE_SEED), "--out-dir", os.path.join(out, step, method)]  # fmt: skip
+
+
+def kept(method, step):
+    """Whether the first protocol's held-out rows of a method's selection are kept in the docs."""
+    return method not in protocol.JUMP_METHODS and os.path.exists(os.path.join(protocol.DOCS, step, f"{method}.csv"))
 
 
 def results_of(folder):
@@ -58,9 +67,16 @@ def results_of(folder):
     return files.read_results(path) if path and os.path.exists(path) else None
 
 
+def search_rows(method, out):
+    """A method's search rows: its study's, or those kept in the docs (docs/equal-budget/search/), or None."""
+    rows = results_of(os.path.join(out, "search", method))
+    kept_rows = os.path.join(protocol.DOCS, "search", f"{method}.csv")
+    return rows if rows is not None or not os.path.exists(kept_rows) else files.read_results(kept_rows)
+
+
 def best_configuration(method, out, targets):
     """The method's first configuration by protocol.SCORE over its search's runs on targets: {dest: value}."""
-    rows = results_of(os.path.join(out, "search", method))
+    rows = search_rows(method, out)
     if rows is None:
         raise SystemExit(f"equal_budget.py: the search of {method} has not finished: run the search step")
     keys = protocol.swept_flags(method)
@@ -80,7 +96,8 @@ def run_gan(arguments, spread):
 
 def run_searches(out, methods, spread):
     for method in methods:
-        run_gan(search_command(method, out), spread)
+        if search_rows(method, out) is None:  # a search kept in the docs is not run again
+            run_gan(search_command(method, out), spread)
 
 
 def run_held_out(out, methods, spread):
@@ -90,6 +107,10 @@ def run_held_out(out, methods, spread):
             if method in protocol.INCUMBENTS:
                 if step == protocol.INCUMBENTS[method][0]:
                     run_gan(held_out_command(method, None, out, step), spread)
+                continue
+            if method not in protocol.JUMP_METHODS:  # a method of the first protocol: its kept selections only
+                if kept(method, step):
+                    run_gan(held_out_command(method, best_configuration(method, out, targets), out, step), spread)
                 continue
             best = best_configuration(method, out, targets)
             if step == "held-out" or (
@@ -101,12 +122,12 @@ def run_held_out(out, methods, spread):
 def separates(method, out):
     """Whether a method's search separated any run on the two-mode tuning target: without one, its
     best for mixtures would be chosen on w1 alone, among bridges and collapses, and is not rerun."""
-    return any(r["success"] == 1 for r in results_of(os.path.join(out, "search", method)) if r["target"] == "two-modes")
+    return any(r["success"] == 1 for r in search_rows(method, out) if r["target"] == "two-modes")
 
 
 def copy_results(out):
     """Each study's results.csv, beside the docs page: docs/equal-budget/STEP/METHOD.csv."""
-    for step in ("search", *protocol.SELECTIONS):
+    for step in ("search", *protocol.SELECTIONS, *(s + protocol.ADDED for s in protocol.SELECTIONS)):
         os.makedirs(os.path.join(protocol.DOCS, step), exist_ok=True)
         for method in [*protocol.METHODS, *protocol.INCUMBENTS]:
             study = protocol.study_folder(os.path.join(out, step, method))

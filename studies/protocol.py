@@ -30,10 +30,26 @@ METHODS = {  # name: (its flags on top of BASE, its own ranges)
     "minibatch": (["--minibatch", "--minibatch-group", "16"], ["d-init=0.1:1:log"]),
     "two-time-scales": ([], ["g-learning-rate=0.0001:0.01:log"]),
 }
+# Generators that can jump (docs/jump.md), declared before their first run: they join with the same
+# budget. K = 6 on every target, fixed: one more than the most modes of any target plus one spare.
+JUMP_METHODS = {
+    "dmwgan": (["--generators", "6"], ["classifier-weight=0.1:10:log"]),  # the prior learned from Q's posterior
+    "mgan": (["--generators", "6", "--generator-prior", "equal"], ["classifier-weight=0.1:10:log"]),  # equal prior
+    "deligan": (["--latent", "mixture", "--latent-components", "6", "--latent-weights", "learned"],
+                ["sigma-penalty=0.001:1:log", "classifier-weight=0.1:10:log"]),
+}  # fmt: skip
+METHODS.update(JUMP_METHODS)
 SEARCH = 16  # configurations per method, each on every tuning target and tuning seed
 TUNING_TARGETS = ["one-mode", "two-modes"]
 TUNING_SEEDS = (0, 4)  # --seed, --seeds: seeds 0-3; also the search sequence's seed
-HELD_OUT_TARGETS = ["near-modes", "wide-modes", "unequal-modes", "three-modes"]
+FIRST_HELD_OUT_TARGETS = ["near-modes", "wide-modes", "unequal-modes", "three-modes"]
+# Added with the jump methods, before their first run: modes of different widths, and four modes.
+# The earlier methods' selections are rerun on these alone, into STEP-added (ADDED).
+ADDED_TARGETS = ["unequal-widths", "four-modes"]
+HELD_OUT_TARGETS = FIRST_HELD_OUT_TARGETS + ADDED_TARGETS
+ADDED = "-added"
+# Every held-out population trained from the jump methods on is read by every sampler (docs/samplers.md).
+SAMPLERS = ["plain", "drs", "mh", "jbop", "dot"]
 HELD_OUT_SEEDS = (1000, 20)  # seeds 1000-1019, never used in tuning
 FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
 # Which configuration of each method's search is rerun on the held-out seeds (into runs/.../STEP):

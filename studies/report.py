@@ -21,35 +21,50 @@ FIGURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 REFERENCE = "non-saturating"  # what every method is compared with
+WEIGHT_TOLERANCE = 0.05  # the modes' weights are right when each mode's share is within this of its weight
 
 
 def cell(rows):
     """k/n with its Wilson interval, the median w1 with its bootstrap interval, the diverged count:
     the study's own summary (gan1d.stats.summarise) of one method on one target."""
     s = summarise(rows)
+    weighted = sum(float(r.get("weight_error", "nan")) <= WEIGHT_TOLERANCE for r in rows)  # nan: an earlier row
     return {"k": s["success"], "n": s["runs"], "ci": s["success_ci"], "w1": s["w1"][0], "w1_ci": s["w1"][1],
-            "diverged": s["diverged"]}  # fmt: skip
+            "diverged": s["diverged"], "weights": weighted}  # fmt: skip
 
 
-def held_out_rows(method, docs, step):
-    """A method's held-out rows of one selection (docs/equal-budget/STEP/METHOD.csv), or None if
-    that selection was not rerun; the reference is shown in every table, from the held-out step."""
+def held_out_rows(method, docs, step, sampler="plain"):
+    """A method's held-out rows of one selection and sampler (docs/equal-budget/STEP/METHOD.csv, with
+    its rows on the added targets from STEP-added/), or None if that selection was not rerun; the
+    reference is shown in every table, from the held-out step. Rows before the samplers are plain's."""
     folders = (step, "held-out") if method == REFERENCE else (step,)
     for folder in folders:
-        path = os.path.join(docs, folder, f"{method}.csv")
-        if os.path.exists(path):
-            return files.read_results(path)
+        paths = [os.path.join(docs, f, f"{method}.csv") for f in (folder, folder + protocol.ADDED)]
+        if os.path.exists(paths[0]):
+            rows = [r for p in paths if os.path.exists(p) for r in files.read_results(p)]
+            return [r for r in rows if r.get("sampler", "plain") == sampler]
     return None
 
 
-def held_out_cells(methods, targets, docs, step="held-out"):
-    """{method: {target: cell}} of one selection's reruns."""
+def held_out_cells(methods, targets, docs, step="held-out", sampler="plain"):
+    """{method: {target: cell}} of one selection's reruns, read by sampler; a target not run yet is left out."""
     cells = {}
     for method in methods:
-        rows = held_out_rows(method, docs, step)
-        if rows is not None:
-            cells[method] = {t: cell([r for r in rows if r["target"] == t]) for t in targets}
+        rows = held_out_rows(method, docs, step, sampler)
+        if rows:
+            by_target = {t: [r for r in rows if r["target"] == t] for t in targets}
+            cells[method] = {t: cell(rs) for t, rs in by_target.items() if rs}
     return cells
+
+
+def goal_lines(cells, targets):
+    """Per method and target (mixtures held out): separated k/n, median w1, weights right k/n."""
+    lines = []
+    for method, by_target in cells.items():
+        shown = [f"{t} {c['k']}/{c['n']}, w1 {c['w1']:.3f}, weights {c['weights']}/{c['n']}"
+                 for t, c in by_target.items() if t in targets]  # fmt: skip
+        lines.append(f"- {method}: " + "; ".join(shown))
+    return "\n".join(lines)
 
 
 def mixture_recipe(cells):
@@ -89,7 +104,10 @@ def held_out_table(cells, targets, tuned):
     for method, by_target in cells.items():
         parts = []
         for t in targets:
-            c = by_target[t]
+            c = by_target.get(t)
+            if c is None:
+                parts.append("not run")
+                continue
             div = f", {c['diverged']} diverged" if c["diverged"] else ""
             parts.append(f"{c['k']}/{c['n']} [{c['ci'][0]:.2f}, {c['ci'][1]:.2f}]; w1 {c['w1']:.3f} "
                          f"[{c['w1_ci'][0]:.3f}, {c['w1_ci'][1]:.3f}]{div}")  # fmt: skip
@@ -157,14 +175,17 @@ def plot_histograms(path, methods, targets, out, seed, step):
     fig, axes = plt.subplots(len(methods), len(targets), figsize=(2.0 * len(targets) + 1, 0.9 * len(methods) + 0.6),
                              squeeze=False)  # fmt: skip
     for i, method in enumerate(methods):
-        study = protocol.study_folder(os.path.join(out, step, method))
-        study = study or protocol.study_folder(os.path.join(out, "held-out", method))  # the reference's
-        rows = files.read_results(os.path.join(study, "results.csv")) if study else []
+        rows = []  # (study folder, row) of G's own samples, from the step's studies and its added targets'
+        for folder in (step, step + protocol.ADDED, "held-out"):  # held-out: the reference's
+            study = protocol.study_folder(os.path.join(out, folder, method))
+            if study and os.path.exists(os.path.join(study, "results.csv")):
+                found = files.read_results(os.path.join(study, "results.csv"))
+                rows += [(study, r) for r in found if r.get("sampler", "plain") == "plain"]
         for j, t in enumerate(targets):
             ax, target = axes[i][j], Target.named(t)
             xs = np.linspace(target.means.min() - 5 * target.sigma, target.means.max() + 5 * target.sigma, 200)
             ax.fill_between(xs, target.pdf(xs), color="lightgray")
-            row = next((r for r in rows if r["target"] == t and r["seed"] == seed), None)
+            study, row = next(((f, r) for f, r in rows if r["target"] == t and r["seed"] == seed), (None, None))
             if row is not None:
                 samples = np.load(os.path.join(study, row["population"], "samples.npy"))[int(row["member"])]
                 if np.all(np.isfinite(samples)):
@@ -210,15 +231,23 @@ def report(out, docs=protocol.DOCS):
     for tuned_on in protocol.SELECTIONS.values():
         print(f"### By the score on {' and '.join(tuned_on)}\n")
         print(search_table(protocol.METHODS, docs, tuned_on) + "\n")
+    mixtures = [t for t in protocol.HELD_OUT_TARGETS if Target.named(t).modes > 1]
     for step in protocol.SELECTIONS:
         incumbents = [name for name, (home, _) in protocol.INCUMBENTS.items() if home == step]
         cells = held_out_cells([*protocol.METHODS, *incumbents], targets, docs, step)
         if not cells:
             continue
+        for sampler in protocol.SAMPLERS[1:]:
+            read = held_out_cells([*protocol.METHODS, *incumbents], targets, docs, step, sampler)
+            if read:
+                print(f"## {step}, read by {sampler}\n\n" + held_out_table(read, targets, protocol.TUNING_TARGETS))
+                print("\n" + goal_lines(read, mixtures) + "\n")
+        print(f"## {step}: the held-out mixtures, plain\n\n" + goal_lines(cells, mixtures) + "\n")
         print(f"## {step}: held-out seeds\n\n" + held_out_table(cells, targets, protocol.TUNING_TARGETS) + "\n")
-        print(against(cells, targets) + "\n")
+        complete = {m: c for m, c in cells.items() if len(c) == len(targets)}  # every target run
+        print(against(complete, targets) + "\n")
         os.makedirs(FIGURES, exist_ok=True)
-        plot_rates(os.path.join(FIGURES, f"{step}-rates.png"), cells, targets, protocol.TUNING_TARGETS)
+        plot_rates(os.path.join(FIGURES, f"{step}-rates.png"), complete, targets, protocol.TUNING_TARGETS)
         plot_histograms(
             os.path.join(FIGURES, f"{step}-histograms.png"), list(cells), targets, out, protocol.FIGURE_SEED, step
         )

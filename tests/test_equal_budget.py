@@ -43,6 +43,14 @@ def test_a_held_out_command_runs_the_chosen_values_on_every_target_and_held_out_
     assert (args.learning_rate, args.beta1, args.g_input_scale, args.d_steps, args.batch_size, args.gp) == (
         0.00821, 0.122, 0.219, 5, 64, 12.5)  # fmt: skip
     assert args.loss == "wgan" and args.beta2 == 0.9
+    assert args.sampler == protocol.SAMPLERS  # every sampler reads every held-out population
+    if equal_budget.kept("wgan-gp", "held-out"):  # the first protocol's rows are kept: the added targets alone
+        assert args.target == protocol.ADDED_TARGETS and "held-out-added" in args.out_dir
+        args = gan.parse_args(
+            equal_budget.held_out_command("dmwgan", {**best, "classifier_weight": 1.0}, "/tmp/unused")
+        )
+        assert args.generators == 6 and args.classifier_weight == 1.0 and args.loss == "logits"
+        return
     assert args.target == protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
     first, count = protocol.HELD_OUT_SEEDS
     assert (args.seed, args.seeds) == (first, count) and first >= sum(protocol.TUNING_SEEDS)
@@ -102,7 +110,7 @@ def test_the_incumbent_is_the_modes_preset_as_it_was_and_runs_on_every_held_out_
         True, 16, 0.3, 3, 256, 0.1)  # fmt: skip
     assert (args.g_input_scale, args.g_start_slope, args.learning_rate, args.decay_rate) == (1.0, 1.0, 0.012, 0.9)
     assert (args.num_steps, args.decay_steps, args.optimizer, args.g_start) == (3000, 300, "adam", "spread")
-    assert args.target == protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
-    assert args.out_dir.endswith(os.path.join("held-out-mixtures", "modes-before"))
+    assert args.target == protocol.ADDED_TARGETS  # its rows on the first targets are kept in docs/equal-budget/
+    assert args.out_dir.endswith(os.path.join("held-out-mixtures-added", "modes-before"))
     robust = gan.parse_args(equal_budget.held_out_command("robust", None, "/tmp/unused", "held-out"))
     assert robust.preset == ["robust"] and robust.r1 == 0.1 and robust.seed == protocol.HELD_OUT_SEEDS[0]
