@@ -1,6 +1,7 @@
 """Names of what a run or study writes: a run's folder (its preset, each result-changing flag
 given, its seed), a population's (the same without the seed) and a study's."""
 
+import hashlib
 import os
 
 from . import search
@@ -21,7 +22,7 @@ def run_name(named, values, with_seed=True):
             parts.append(f"{flag}-{value:g}" if isinstance(value, float) else f"{flag}-{value}")
     if with_seed:
         parts.append(f"seed-{values['seed']}")
-    return "_".join(parts)
+    return short_enough("_".join(parts))
 
 
 def study_dir(args):
@@ -31,4 +32,17 @@ def study_dir(args):
     base = run_name(named, vars(args), with_seed=False).replace(",", "+")
     drawn = f"_search-{args.search}" if args.search else ""
     swept = "".join("_" + search.describe(dest, spec) for dest, spec in args.sweep)
-    return os.path.join(args.out_dir, f"study_{base}{drawn}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
+    return os.path.join(
+        args.out_dir, short_enough(f"study_{base}{drawn}{swept}_seeds-{args.seed}-{args.seed + args.seeds - 1}")
+    )
+
+
+NAME_MAX = 200  # a folder name's bytes: filesystems refuse more than 255; room left for a temporary suffix
+
+
+def short_enough(name):
+    """name, or, past NAME_MAX bytes, its start with a hash of the whole: the same settings, the same folder."""
+    if len(name.encode()) <= NAME_MAX:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:12]
+    return name.encode()[: NAME_MAX - 13].decode(errors="ignore") + "_" + digest
