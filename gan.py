@@ -352,7 +352,9 @@ class GAN:
         loss = self.d_loss(l_real, l_fake)
         penalties = self.cures.penalties(x_in, fake_in, l_real, l_fake, self.discriminate, step)
         penalties += self.mixture.d_terms(x, fake, index)  # the encoder's loss and the prior's, if any
-        update = self.d_optimizer.minimize(sum(penalties, loss), self.d_params + self.q_params)
+        # a mixture reads Q and the prior where no gradient orders the read before their update: read first
+        with tf.control_dependencies([index, *penalties] if self.mixture.on else []):
+            update = self.d_optimizer.minimize(sum(penalties, loss), self.d_params + self.q_params)
         with tf.control_dependencies([update]):
             after = self.cures.after_d_update(self.d_params)
             return loss, tf.group(*after) if after else update
