@@ -274,7 +274,7 @@ class GAN:
             self.d_optimizer = make("d", self.hp, args.decay_steps, args.optimizer)
             self.g_optimizer = make("g", g_hp, args.decay_steps, args.optimizer)
             self.lr_d, self.lr_g = self.d_optimizer.learning_rate(), self.g_optimizer.learning_rate()
-        self.ema = self._ema_copies()
+        self.ema = self.cures.ema_copies(self.g_params)  # G's moving average, if --ema
         if args.loop == "feed":  # the reference's per-step updates, fed through placeholders
             with tf.name_scope("train_step"):
                 self.pre_loss, self.pre_opt = self.pretrain_update(self.pre_input, self.pre_labels)
@@ -313,16 +313,6 @@ class GAN:
             return self.mixture.generate(
                 z, index, functools.partial(generator, h_dim=self.args.hidden_size, cfg=self.cfg)
             )
-
-    def _ema_copies(self):
-        """Shadow copies of G's weights, averaged after every G update; evaluation reads them."""
-        if not self.axis.uses("ema"):
-            return {}
-        with tf.variable_scope("G_ema"):
-            return {
-                v.op.name: tf.Variable(v.initial_value, trainable=False, name=v.op.name.replace("/", "_"))
-                for v in self.g_params
-            }
 
     def weights(self):
         """What a checkpoint's best weights and a study's weights.npz hold: D's, G's, G's averages, and
@@ -370,12 +360,7 @@ class GAN:
         loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, self.axis.batch_axes)
         terms = self.mixture.g_terms(generated, index, self.g_params)  # the classifier term, DeLiGAN's penalty
         update = self.g_optimizer.minimize(sum(terms, loss), self.g_params)
-        if not self.ema:
-            return loss, update
-        decay = self.axis.column("ema")
-        with tf.control_dependencies([update]):
-            averaged = [s.assign(decay * s + (1 - decay) * v) for v in self.g_params for s in [self.ema[v.op.name]]]
-        return loss, tf.group(*averaged)
+        return loss, self.cures.after_g_update(update, self.ema, self.g_params)
 
 
 def alternate(d_update, g_update, x, zd, zg):

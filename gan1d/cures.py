@@ -1,6 +1,6 @@
 """The cures the field compares, beyond the tutorial's (docs/cures.md): the penalties on D (R1,
 R2, WGAN-GP, DRAGAN), the WGAN critic's clipping, instance noise, spectral normalisation and
-unrolling. Each penalty is declared once, in PENALTIES: its flag's help and its term of D's
+unrolling, G's moving average. Each penalty is declared once, in PENALTIES: its flag's help and its term of D's
 objective together; gan1d/flags.py makes its flag from there. `gan.GAN` holds a `Cures` part and
 hands it what each cure needs; a single run and a population get the same code."""
 
@@ -145,6 +145,25 @@ class Cures:
         """What follows each D update: u's power step (Miyato et al.), the clip (Arjovsky et al.)."""
         clip = [clip_weights(d_params, self.axis.column("clip"))] if self.axis.uses("clip") else []
         return self.power_iteration("D/") + clip
+
+    def ema_copies(self, g_params):
+        """{name: shadow copy} of G's weights, averaged after every G update (--ema, Yazici et al.
+        2019); evaluation reads them. Empty without --ema."""
+        if not self.axis.uses("ema"):
+            return {}
+        with tf.variable_scope("G_ema"):
+            return {
+                v.op.name: tf.Variable(v.initial_value, trainable=False, name=v.op.name.replace("/", "_"))
+                for v in g_params
+            }
+
+    def after_g_update(self, update, ema, g_params):
+        """G's update, then (with --ema) each shadow s moved to decay * s + (1 - decay) * v."""
+        if not ema:
+            return update
+        decay = self.axis.column("ema")
+        with tf.control_dependencies([update]):
+            return tf.group(*[s.assign(decay * s + (1 - decay) * v) for v in g_params for s in [ema[v.op.name]]])
 
     def instance_noise(self, x, counter, g_step, name):
         """x plus N(0, s^2) noise, s annealed linearly from --instance-noise at step 0 to 0 at the last
