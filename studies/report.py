@@ -73,6 +73,23 @@ def mixture_recipe(cells):
     return min(cells, key=lambda m: (-cells[m]["two-modes"]["k"], cells[m]["two-modes"]["w1"]))
 
 
+def mixture_selections(mixture_cells, held_out_cells, docs):
+    """Each method's mixture selection on the held-out seeds: its held-out-mixtures rerun, or, where
+    its search separated two-mode runs and its best there is its best over both tuning targets (so
+    the protocol reran it once), its held-out rerun."""
+    selections = dict(mixture_cells)
+    for method, by_target in held_out_cells.items():
+        path = os.path.join(docs, "search", f"{method}.csv")
+        if method in selections or not os.path.exists(path):
+            continue
+        rows = files.read_results(path)
+        separates = any(is_success(r) for r in rows if r["target"] == "two-modes")
+        best = [protocol.selection(rows, method, targets)[0] for targets in protocol.SELECTIONS.values()]
+        if separates and best[0] == best[1]:
+            selections[method] = by_target
+    return selections
+
+
 def search_table(methods, docs, tuned_on):
     """Each method's best configuration by the protocol's score over its search's runs on the targets tuned_on,
     with its tuning counts."""
@@ -170,17 +187,33 @@ def plot_rates(path, cells, targets, tuned):
     save_figure(fig, path)
 
 
+def plain_runs(method, out, step):
+    """(study folder, row) of G's own samples of a method's reruns kept under out: the step's studies
+    and its added targets' (held-out: the reference's, shown in every step)."""
+    rows = []
+    for folder in (step, step + protocol.ADDED, "held-out"):
+        study = protocol.study_folder(os.path.join(out, folder, method))
+        if study and os.path.exists(os.path.join(study, "results.csv")):
+            found = files.read_results(os.path.join(study, "results.csv"))
+            rows += [(study, r) for r in found if r.get("sampler", "plain") == "plain"]
+    return rows
+
+
+def drawable(methods, targets, out, step, seed):
+    """Whether every method's run of seed on every target is kept under out (its samples.npy)."""
+    return all(
+        any(r["target"] == t and r["seed"] == seed for _, r in plain_runs(m, out, step))
+        for m in methods
+        for t in targets
+    )
+
+
 def plot_histograms(path, methods, targets, out, seed, step):
     """Final histograms of one held-out seed over each target's density, method x target."""
     fig, axes = plt.subplots(len(methods), len(targets), figsize=(2.0 * len(targets) + 1, 0.9 * len(methods) + 0.6),
                              squeeze=False)  # fmt: skip
     for i, method in enumerate(methods):
-        rows = []  # (study folder, row) of G's own samples, from the step's studies and its added targets'
-        for folder in (step, step + protocol.ADDED, "held-out"):  # held-out: the reference's
-            study = protocol.study_folder(os.path.join(out, folder, method))
-            if study and os.path.exists(os.path.join(study, "results.csv")):
-                found = files.read_results(os.path.join(study, "results.csv"))
-                rows += [(study, r) for r in found if r.get("sampler", "plain") == "plain"]
+        rows = plain_runs(method, out, step)
         for j, t in enumerate(targets):
             ax, target = axes[i][j], Target.named(t)
             xs = np.linspace(target.means.min() - 5 * target.sigma, target.means.max() + 5 * target.sigma, 200)
@@ -213,7 +246,7 @@ def seconds_of(folder):
 def cost_table(out):
     """Each method's training time in the search and in its held-out reruns, as measured by each
     population (TensorFlow's import and graph building excluded)."""
-    steps = ["search", *protocol.SELECTIONS]
+    steps = ["search", *protocol.SELECTIONS, *(step + protocol.ADDED for step in protocol.SELECTIONS)]
     lines = ["| method | " + " | ".join(f"{s} (min)" for s in steps) + " |", "|---|" + "---|" * len(steps)]
     totals = [0.0] * len(steps)
     for method in [*protocol.METHODS, *protocol.INCUMBENTS]:
@@ -248,9 +281,16 @@ def report(out, docs=protocol.DOCS):
         print(against(complete, targets) + "\n")
         os.makedirs(FIGURES, exist_ok=True)
         plot_rates(os.path.join(FIGURES, f"{step}-rates.png"), complete, targets, protocol.TUNING_TARGETS)
-        plot_histograms(
-            os.path.join(FIGURES, f"{step}-histograms.png"), list(cells), targets, out, protocol.FIGURE_SEED, step
-        )
+        # The first protocol's methods, and separately the jump methods (docs/jump.md); a figure whose
+        # runs are not all kept under out (only their results.csv files are, in the docs) stays as it is.
+        first = [m for m in cells if m not in protocol.JUMP_METHODS]
+        jump = [m for m in cells if m in protocol.JUMP_METHODS]
+        for methods, name in ((first, f"{step}-histograms.png"), (jump, f"{step}-jump-histograms.png")):
+            if methods and drawable(methods, targets, out, step, protocol.FIGURE_SEED):
+                plot_histograms(os.path.join(FIGURES, name), methods, targets, out, protocol.FIGURE_SEED, step)
+            elif methods:
+                print(f"{name}: kept as it is (not every run of seed {protocol.FIGURE_SEED} is under {out})\n")
         if step == "held-out-mixtures":
-            print(f"The mixture recipe (the modes preset): {mixture_recipe(cells)}\n")
+            chosen = mixture_selections(cells, held_out_cells(list(protocol.METHODS), targets, docs), docs)
+            print(f"The mixture recipe (the modes preset): {mixture_recipe(chosen)}\n")
     print("## Cost\n\n" + cost_table(out) + "\n")

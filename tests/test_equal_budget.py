@@ -57,11 +57,11 @@ def test_a_held_out_command_runs_the_chosen_values_on_every_target_and_held_out_
     assert set(protocol.HELD_OUT_TARGETS).isdisjoint(protocol.TUNING_TARGETS)
 
 
-def write_search(folder, method):
-    """A finished search of two configurations: the first succeeds 5 times of 8, the second 4 times,
-    3 of them on two modes."""
+def search_rows(successes):
+    """A finished search's rows: per configuration (learning rate, successes on one mode, on two
+    modes), 4 seeds on each tuning target."""
     rows = []
-    for i, (lr, ok_one, ok_two) in enumerate([(0.001, 4, 1), (0.002, 1, 3)]):
+    for i, (lr, ok_one, ok_two) in enumerate(successes):
         for target, ok in (("one-mode", ok_one), ("two-modes", ok_two)):
             for seed in range(4):
                 good = seed < ok
@@ -70,6 +70,13 @@ def write_search(folder, method):
                              "std_ratio": 1.0, "outside_fraction": 0.0, "ks": 0.1, "modes": 1 if target == "one-mode" else 2,
                              "separated": float(good), "modes_captured": 2, "high_quality": 1, "gap_mass": 0,
                              "success": int(good)})  # fmt: skip
+    return rows
+
+
+def write_search(folder, method):
+    """A finished search of two configurations: the first succeeds 5 times of 8, the second 4 times,
+    3 of them on two modes."""
+    rows = search_rows([(0.001, 4, 1), (0.002, 1, 3)])
     path = os.path.join(folder, "search", method, "study_x", "results.csv")
     os.makedirs(os.path.dirname(path))
     files.write_csv(path, rows, list(rows[0]))
@@ -102,6 +109,22 @@ def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_
     assert "above it, intervals apart: minibatch, r1; below it: none" in lines[0]
     assert "below it: minibatch." in lines[1]
     assert "Median w1 below its 0.030, intervals apart: none; above it: minibatch." in lines[1]
+
+
+def test_a_method_whose_best_on_two_modes_is_its_best_overall_is_a_mixture_selection_without_a_rerun(tmp_path):
+    os.makedirs(tmp_path / "search")
+    searches = {"dmwgan": [(0.001, 4, 3), (0.002, 1, 1)], "mgan": [(0.001, 4, 1), (0.002, 1, 3)],
+                "minimax": [(0.001, 4, 0), (0.002, 1, 0)]}  # fmt: skip
+    for method, successes in searches.items():
+        rows = search_rows(successes)
+        files.write_csv(str(tmp_path / "search" / f"{method}.csv"), rows, list(rows[0]))
+    held_out = {m: {"two-modes": {"k": 18, "n": 20, "w1": 0.1}} for m in searches}
+    mixtures = {"modes-before": {"two-modes": {"k": 18, "n": 20, "w1": 0.2}}}
+    chosen = report.mixture_selections(mixtures, held_out, str(tmp_path))
+    # dmwgan: one best for both, rerun once; mgan: another best on two modes (its own rerun, not
+    # here); minimax separated no tuning run
+    assert list(chosen) == ["modes-before", "dmwgan"] and chosen["dmwgan"] is held_out["dmwgan"]
+    assert report.mixture_recipe(chosen) == "dmwgan"  # 18/20 each, the lower median w1
 
 
 def test_the_incumbent_is_the_modes_preset_as_it_was_and_runs_on_every_held_out_target():
