@@ -201,12 +201,12 @@ OLD_ROBUST = ["--g-start", "random", "--g-init", "0.1", "--batch-size", "12", "-
 
 def robust_time(repeats=2):
     """A --preset robust run against the preset as it was before the spread start (OLD_ROBUST), a
-    --preset modes run on two modes, a --preset robust --minibatch run and a 2016-defaults run done
+    --preset minibatch-modes run on two modes, a --preset robust --minibatch run and a 2016-defaults run done
     the reference way; TensorFlow's import excluded (in-process)."""
     runs = {
         "robust_s": ["--preset", "robust"],
         "old_robust_s": ["--preset", "robust", *OLD_ROBUST],
-        "modes_s": ["--preset", "modes", "--target", "two-modes"],
+        "modes_s": ["--preset", "minibatch-modes", "--target", "two-modes"],
         "robust_minibatch_s": ["--preset", "robust", "--minibatch"],
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -432,8 +432,8 @@ def main():
         rows += [
             ("robust preset: the preset before the spread start / now", r["old_robust_s"] / r["robust_s"], 1.0),
             ("robust preset: reference-way 2016 defaults / robust", r["defaults_reference_way_s"] / r["robust_s"], 1.0),
-            ("modes preset on two modes: 2 x robust / modes", 2 * r["robust_s"] / r["modes_s"], 1.0),
-            ("modes preset: robust --minibatch / modes", r["robust_minibatch_s"] / r["modes_s"], 1.0),
+            ("minibatch-modes on two modes: 2 x robust / minibatch-modes", 2 * r["robust_s"] / r["modes_s"], 1.0),
+            ("minibatch-modes: robust --minibatch / minibatch-modes", r["robust_minibatch_s"] / r["modes_s"], 1.0),
         ]
     print(f"{'measure':<58} {'ratio':>8} {'target':>8}  met")
     for label, ratio, target in rows:

@@ -137,3 +137,20 @@ def test_the_incumbent_is_the_modes_preset_as_it_was_and_runs_on_every_held_out_
     assert args.out_dir.endswith(os.path.join("held-out-mixtures-added", "modes-before"))
     robust = gan.parse_args(equal_budget.held_out_command("robust", None, "/tmp/unused", "held-out"))
     assert robust.preset == ["robust"] and robust.r1 == 0.1 and robust.seed == protocol.HELD_OUT_SEEDS[0]
+
+
+def test_the_modes_preset_is_the_mixture_recipe_the_kept_results_choose():
+    """The rule of docs/equal-budget.md on the results files kept in docs/equal-budget/: the mixture
+    selection that separates the two-mode target's held-out seeds most often is deligan's, and
+    --preset modes is its held-out command's training, flag for flag."""
+    targets = protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
+    mixtures = report.held_out_cells([*protocol.METHODS, "modes-before"], targets, protocol.DOCS, "held-out-mixtures")
+    held_out = report.held_out_cells(list(protocol.METHODS), targets, protocol.DOCS)
+    assert report.mixture_recipe(report.mixture_selections(mixtures, held_out, protocol.DOCS)) == "deligan"
+    best = equal_budget.best_configuration("deligan", "/tmp/unused", ["two-modes"])  # from the kept search rows
+    rerun = vars(gan.parse_args(equal_budget.held_out_command("deligan", best, "/tmp/unused", "held-out-mixtures")))
+    preset = vars(gan.parse_args(["--preset", "modes"]))
+    # what is trained on, where it is written, and how a study runs it (compiled, evaluated at its end)
+    shown = ["preset", "target", "mu", "sigma", "weights", "seed", "seeds", "sampler", "plot_seeds", "out_dir"]
+    where = {*shown, "run_name", "given", "xla", "eval_every"}
+    assert {k: v for k, v in rerun.items() if k not in where} == {k: v for k, v in preset.items() if k not in where}

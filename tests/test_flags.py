@@ -102,14 +102,14 @@ def test_explicit_flags_win_over_the_preset_and_the_minibatch_extras():
     assert args.run_name == "robust_d-steps-2_minibatch_seed-42"
 
 
-def test_the_modes_preset_is_robust_retuned_with_minibatch_discrimination_unless_turned_off():
-    args = make_args("--preset", "modes")
+def test_the_minibatch_modes_preset_is_robust_retuned_with_minibatch_discrimination_unless_turned_off():
+    args = make_args("--preset", "minibatch-modes")
     assert (args.minibatch, args.minibatch_group, args.d_init, args.d_steps, args.batch_size) == (True, 16, 0.3, 3, 256)
     assert (args.num_steps, args.decay_steps) == (3000, 300)
     assert (args.g_input_scale, args.g_start_slope, args.learning_rate, args.decay_rate) == (1.0, 1.0, 0.012, 0.9)
-    assert args.run_name == "modes_seed-42"
-    assert make_args("--preset", "modes", "--no-minibatch").run_name == "modes_no-minibatch_seed-42"
-    assert not make_args("--preset", "modes", "--no-minibatch").minibatch
+    assert args.run_name == "minibatch-modes_seed-42"
+    assert make_args("--preset", "minibatch-modes", "--no-minibatch").run_name == "minibatch-modes_no-minibatch_seed-42"
+    assert not make_args("--preset", "minibatch-modes", "--no-minibatch").minibatch
 
 
 def test_the_default_learning_rate_follows_the_optimizer_and_minibatch():

@@ -95,10 +95,10 @@ def test_a_study_of_several_presets_gives_each_run_its_preset(tmp_path):
         (["2016"], "sgd", 1, 1.0, 4),
         (["robust"], "adam", 5, 0.125, 4),
     ]
-    runs = study_runs(make_args("--preset", "robust,modes", "--seeds", "1", out_dir=tmp_path))
+    runs = study_runs(make_args("--preset", "robust,minibatch-modes", "--seeds", "1", out_dir=tmp_path))
     assert [(r.preset, r.minibatch, r.learning_rate) for r in runs] == [
         (["robust"], False, 0.002),
-        (["modes"], True, 0.012),
+        (["minibatch-modes"], True, 0.012),
     ]
     runs = study_runs(make_args("--preset", "robust", "--seeds", "2", "--compare", out_dir=tmp_path))
     assert [(r.minibatch, r.seed, r.minibatch_group, r.d_init, r.learning_rate) for r in runs] == [
@@ -121,13 +121,15 @@ def test_the_robust_preset_learns_the_bell_on_untuned_seeds(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_modes_preset_separates_two_modes_where_robust_collapses(tmp_path):
-    """--preset modes on 0.5 N(2, 0.5) + 0.5 N(6, 0.5) over 6 seeds it was not tuned on (tuned on
+def test_the_minibatch_modes_preset_separates_two_modes_where_robust_collapses(tmp_path):
+    """--preset minibatch-modes on 0.5 N(2, 0.5) + 0.5 N(6, 0.5) over 6 seeds it was not tuned on (tuned on
     500-519; over seeds 100-299 it separates 142 of 200, captures both modes on 188, and its gap
     mass has median 1.6% and 90th percentile 6.4%): at least 2 of 6 separated, at most one misses a
     mode, median gap mass <= 6% (robust's median: 9.8%, with minibatch discrimination 11.4%), none
     diverged."""
-    args = make_args("--preset", "modes", "--target", "two-modes", "--seeds", "6", "--seed", "300", out_dir=tmp_path)
+    args = make_args(
+        "--preset", "minibatch-modes", "--target", "two-modes", "--seeds", "6", "--seed", "300", out_dir=tmp_path
+    )
     assert run_study(args) == 0
     rows = results_of(args)
     assert sum(r["separated"] == "1.0" for r in rows) >= 2 and all(r["status"] == "completed" for r in rows)
