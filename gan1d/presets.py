@@ -31,7 +31,7 @@ PRESETS = {
         "log_every": 100,
     },
 }
-# robust with minibatch discrimination, retuned for two modes (docs/presets.md, "minibatch-modes"), the modes
+# robust with minibatch discrimination, retuned for two modes (docs/presets.md, "minibatch-modes: the modes preset before"), the modes
 # preset until the equal-budget protocol found a better one: G's noise unscaled and its spread
 # start's units shallow, so that a bend can move to where the step between the modes belongs and
 # then steepen; a faster rate that decays; more steps of fewer D updates.

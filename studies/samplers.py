@@ -46,7 +46,10 @@ RECIPES = {  # name: flags; each on every protocol target and held-out seed, rea
     "modes": ["--preset", "minibatch-modes"],  # the modes preset when this study ran
 }
 TARGETS = protocol.TUNING_TARGETS + protocol.FIRST_HELD_OUT_TARGETS  # the six targets of its run (docs/samplers.md)
-SCATTER = {"scatter-robust": ["--preset", "robust"], "scatter-modes": ["--preset", "minibatch-modes"]}  # 200 seeds, two modes
+SCATTER = {
+    "scatter-robust": ["--preset", "robust"],
+    "scatter-modes": ["--preset", "minibatch-modes"],
+}  # 200 seeds, two modes
 
 
 def commands(extra):
