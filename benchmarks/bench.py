@@ -255,6 +255,24 @@ def population_speed(flags, seeds=20, singles=3):
     return {"single_training_s": single, "singles_estimated_s": estimated, "study_s": study_s, "xla": args.xla}
 
 
+def mixture_cost(sizes=(20, 200), num_steps=400, parts=6):
+    """Wall seconds of a --preset robust study of N seeds with `parts` generators and with one, for N
+    in sizes (compiled as a long study is, TensorFlow's import excluded): each member draws its own
+    indices, one draw op per member and update, so the parts' share of the cost could grow with N."""
+    seconds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        files.PRINT_WRITES = False
+        for n in sizes:
+            for k in (1, parts):
+                flags = ["--preset", "robust", "--generators", str(k), "--num-steps", str(num_steps), "--xla"]
+                args = gan.parse_args([*flags, "--seeds", str(n), "--seed", "100", "--quiet", "--out-dir", tmp])
+                with contextlib.redirect_stdout(io.StringIO()):
+                    seconds[f"{n}x{k}"] = timed(
+                        lambda a=args: gan_study.run_study(a, gan.flag_parser().settings, gan.TUTORIAL)
+                    )
+    return seconds
+
+
 def study_200(flags):
     """Wall seconds of a 200-seed study, TensorFlow's import excluded (long: opt in with --only study200)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -306,7 +324,7 @@ def machine_throughput(size=1024, repeats=20):
 
 
 SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust", "populations", "cluster")
-OPT_IN = ("study200",)  # long: only with --only
+OPT_IN = ("study200", "mixture")  # long: only with --only
 
 
 # four populations of equal work (the cost of a step does not depend on the swept values)
@@ -424,6 +442,10 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             figures["cluster"] = c = cluster_speed(tmp)
         rows.append(("4-population study: in-process / 2 local workers", c["in_process_s"] / c["workers_2_s"], 1.6))
+    if "mixture" in wanted:
+        figures["mixture"] = m = mixture_cost()
+        small, large = m["20x6"] / m["20x1"], m["200x6"] / m["200x1"]
+        rows.append(("6 generators' cost over one's: at 20 members / at 200", small / large, 0.8))
     if "study200" in wanted:
         figures["study200"] = t = study_200(["--preset", "robust", "--minibatch"])
         rows.append(("200-seed study, robust --minibatch: 7 minutes / its time", 420 / t, 1.0))
