@@ -112,22 +112,13 @@ def run_held_out(out, methods, spread):
                 if kept(method, step):
                     run_gan(held_out_command(method, best_configuration(method, out, targets), out, step), spread)
                 continue
-            best = best_configuration(method, out, targets)
-            if step == "held-out" or (
-                separates(method, out) and best != best_configuration(method, out, protocol.TUNING_TARGETS)
-            ):
-                run_gan(held_out_command(method, best, out, step), spread)
-
-
-def separates(method, out):
-    """Whether a method's search separated any run on the two-mode tuning target: without one, its
-    best for mixtures would be chosen on w1 alone, among bridges and collapses, and is not rerun."""
-    return any(r["success"] == 1 for r in search_rows(method, out) if r["target"] == "two-modes")
+            if step == "held-out" or protocol.mixture_rerun(search_rows(method, out), method):
+                run_gan(held_out_command(method, best_configuration(method, out, targets), out, step), spread)
 
 
 def copy_results(out):
     """Each study's results.csv, beside the docs page: docs/equal-budget/STEP/METHOD.csv."""
-    for step in ("search", *protocol.SELECTIONS, *(s + protocol.ADDED for s in protocol.SELECTIONS)):
+    for step in protocol.STEPS:
         os.makedirs(os.path.join(protocol.DOCS, step), exist_ok=True)
         for method in [*protocol.METHODS, *protocol.INCUMBENTS]:
             study = protocol.study_folder(os.path.join(out, step, method))

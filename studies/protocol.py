@@ -55,6 +55,7 @@ FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
 # Which configuration of each method's search is rerun on the held-out seeds (into runs/.../STEP):
 # its best over both tuning targets, and its best on the two-mode one, if that is another.
 SELECTIONS = {"held-out": TUNING_TARGETS, "held-out-mixtures": ["two-modes"]}
+STEPS = ("search", *SELECTIONS, *(step + ADDED for step in SELECTIONS))  # each a folder of studies, one per method
 # Recipes rerun on the held-out seeds as they are, without a search, beside the selections of one
 # step: the presets before this study. Each stays its preset unless a selection beats it.
 INCUMBENTS = {
@@ -73,6 +74,23 @@ DOCS = os.path.join(ROOT, "docs", "equal-budget")
 def swept_flags(method):
     """The dests a method's search draws, in the sequence's order."""
     return [sweep.split("=")[0].replace("-", "_") for sweep in SHARED + METHODS[method][1]]
+
+
+def separates(rows):
+    """Whether a search separated any run on the two-mode tuning target: without one, its best for
+    mixtures would be chosen on w1 alone, among bridges and collapses."""
+    return any(r["success"] == 1 for r in rows if r["target"] == "two-modes")
+
+
+def one_best(rows, method):
+    """Whether a method's best on the two-mode tuning target is its best over both tuning targets."""
+    overall, mixtures = (selection(rows, method, targets)[0] for targets in SELECTIONS.values())
+    return overall == mixtures
+
+
+def mixture_rerun(rows, method):
+    """Whether a method's best on the two-mode tuning target is rerun on its own (held-out-mixtures)."""
+    return separates(rows) and not one_best(rows, method)
 
 
 def study_folder(folder):

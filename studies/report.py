@@ -83,9 +83,7 @@ def mixture_selections(mixture_cells, held_out_cells, docs):
         if method in selections or not os.path.exists(path):
             continue
         rows = files.read_results(path)
-        separates = any(is_success(r) for r in rows if r["target"] == "two-modes")
-        best = [protocol.selection(rows, method, targets)[0] for targets in protocol.SELECTIONS.values()]
-        if separates and best[0] == best[1]:
+        if protocol.separates(rows) and protocol.one_best(rows, method):
             selections[method] = by_target
     return selections
 
@@ -246,7 +244,7 @@ def seconds_of(folder):
 def cost_table(out):
     """Each method's training time in the search and in its held-out reruns, as measured by each
     population (TensorFlow's import and graph building excluded)."""
-    steps = ["search", *protocol.SELECTIONS, *(step + protocol.ADDED for step in protocol.SELECTIONS)]
+    steps = protocol.STEPS
     lines = ["| method | " + " | ".join(f"{s} (min)" for s in steps) + " |", "|---|" + "---|" * len(steps)]
     totals = [0.0] * len(steps)
     for method in [*protocol.METHODS, *protocol.INCUMBENTS]:

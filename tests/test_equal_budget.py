@@ -88,7 +88,7 @@ def test_the_best_overall_and_the_best_for_mixtures_are_the_rankings_first(tmp_p
     mixtures = equal_budget.best_configuration("non-saturating", str(tmp_path), ["two-modes"])
     assert overall["learning_rate"] == 0.001
     assert mixtures["learning_rate"] == 0.002 and mixtures["d_steps"] == 1 and isinstance(mixtures["d_steps"], int)
-    assert equal_budget.separates("non-saturating", str(tmp_path))
+    assert protocol.separates(equal_budget.search_rows("non-saturating", str(tmp_path)))
 
 
 def test_the_report_counts_successes_and_picks_the_mixture_recipe_on_the_tuning_target_only():
