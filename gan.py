@@ -32,21 +32,21 @@ from gan1d.optim import MemberOptimizer
 from gan1d.population import MemberAxis, initial_values
 from gan1d.runner import Tutorial
 from gan1d.settings import FlagParser
+from gan1d.sources import source_of
 from gan1d.spread import load_generator, spread_starts
-from gan1d.target import Target
 
 # ----------------------------------------------------------------------------- data and noise
 
 
 class DataDistribution:
-    """The real data, returned sorted as in the reference: N(mu, sigma), drawn as np.random.normal
-    draws it, or with several --mu a mixture of such modes (target: gan1d/target.py)."""
+    """The real data, returned sorted as in the reference: N(mu, sigma) drawn as np.random.normal draws
+    it, a mixture of such modes, or a data file's training part (the source: gan1d/sources.py)."""
 
-    def __init__(self, target, rng):
-        self.target, self.rng = target, rng
+    def __init__(self, source, rng):
+        self.source, self.rng = source, rng
 
     def sample(self, n):
-        samples = self.target.sample(self.rng, n)
+        samples = self.source.sample(self.rng, n)
         samples.sort()
         return samples
 
@@ -393,14 +393,14 @@ def sample_steps(data, gen, num_steps, batch_size, d_steps):
     return x[..., None], zd[..., None], zg[..., None]  # (T, k, B, 1), (T, k, B, 1), (T, B, 1)
 
 
-def pretrain_data(rng, num_steps, batch_size, target):
+def pretrain_data(rng, num_steps, batch_size, source):
     """D_pre's inputs, uniform on [-5, 5] (widened to cover every mode), and its targets, the data's
     density there: (T, B) each."""
-    low, high = target.pretraining_range()
+    low, high = source.pretraining_range()
     d = (rng.random_sample((num_steps, batch_size)) - 0.5) * (high - low)
     if high + low:
         d += (high + low) / 2
-    return d, target.pdf(d)
+    return d, source.pdf(d)
 
 
 def pretrain(session, model, rngs, num_steps, loop="graph"):
@@ -408,7 +408,7 @@ def pretrain(session, model, rngs, num_steps, loop="graph"):
     if num_steps == 0:
         return
     drawn = [
-        pretrain_data(rng, num_steps, model.args.batch_size, Target.of(m))
+        pretrain_data(rng, num_steps, model.args.batch_size, source_of(m))
         for m, rng in zip(model.members, rngs, strict=True)
     ]
     d, labels = (model.axis.stacked([p[part][..., None] for p in drawn], axis=1) for part in (0, 1))
@@ -466,7 +466,7 @@ def train(session, model, monitor):
     monitor asks (evaluations, log lines, frames, checkpoints); between pauses the steps run in one
     `session.run`. Each member draws from its own numpy stream. Returns the monitor's Outcome."""
     a, rngs = model.args, monitor.rngs
-    data = [DataDistribution(Target.of(m), rng) for m, rng in zip(model.members, rngs, strict=True)]
+    data = [DataDistribution(source_of(m), rng) for m, rng in zip(model.members, rngs, strict=True)]
     noise = [GeneratorDistribution(m.noise_range, rng, m.noise) for m, rng in zip(model.members, rngs, strict=True)]
     session.run(model.init)
     if not monitor.resumed():

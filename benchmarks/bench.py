@@ -31,6 +31,7 @@ from gan1d import study as gan_study  # noqa: E402
 from gan1d.figures import plot_distributions  # noqa: E402
 from gan1d.loops import evaluate_grid  # noqa: E402
 from gan1d.metrics import EVAL_POINTS, EvalGrid  # noqa: E402
+from gan1d.sources import reference_of  # noqa: E402
 from gan1d.target import Target  # noqa: E402
 
 tf = gan.tf
@@ -38,7 +39,7 @@ GAN_PY = os.path.join(ROOT, "gan.py")
 
 
 def grid_of(args):
-    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
+    return EvalGrid(reference_of(args), args.noise_range, args.minibatch_group)
 
 
 def build(flags):

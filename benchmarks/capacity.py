@@ -22,8 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import gan  # noqa: E402
 from gan1d.metrics import EvalGrid, metrics  # noqa: E402
+from gan1d.sources import reference_of  # noqa: E402
 from gan1d.spread import spread_start  # noqa: E402
-from gan1d.target import Target  # noqa: E402
 
 tf = gan.tf
 
@@ -31,9 +31,9 @@ tf = gan.tf
 def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
     flags = ["--g-input-scale", "0.125", "--g-init", "0.1", "--g-start", start, "--hidden-size", str(hidden_size)]
     args = gan.parse_args([*flags, *target_flags, "--quiet"])  # the flags given win
-    grid = EvalGrid(Target.of(args), args.noise_range, args.batch_size)
+    grid = EvalGrid(reference_of(args), args.noise_range, args.batch_size)
     u = (grid.zs + args.noise_range) / (2 * args.noise_range)  # G's noise, as a quantile level
-    target = grid.target.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)))
+    target = grid.reference.ppf(np.clip(u, 0.5 / len(u), 1 - 0.5 / len(u)))
     best = None
     for restart in range(restarts):
         with tf.Graph().as_default():
@@ -46,7 +46,7 @@ def best_fit(target_flags, hidden_size, start, restarts=2, steps=8_000):
             with tf.Session() as session:
                 session.run(tf.global_variables_initializer())
                 if start == "spread":  # the output bias from a real batch, as a run does
-                    batch = gan.DataDistribution(grid.target, np.random.RandomState(restart)).sample(256)
+                    batch = gan.DataDistribution(grid.reference, np.random.RandomState(restart)).sample(256)
                     half_width = args.noise_range * args.g_input_scale
                     values = spread_start(hidden_size, half_width, batch, args.g_start_slope)
                     for v in tf.trainable_variables("G/"):
@@ -81,7 +81,7 @@ def better(best, m):
 
 
 def lbfgs_once(grid, outputs, rng, scale, hidden_size):
-    start = np.append(rng.normal(0, scale, 3 * hidden_size), grid.target.mean)
+    start = np.append(rng.normal(0, scale, 3 * hidden_size), grid.reference.mean)
     loss = lambda p: np.mean((np.sort(outputs(p)) - grid.quantiles) ** 2)  # noqa: E731
     fit = optimize.minimize(loss, start, method="L-BFGS-B", options={"maxiter": 3000})
     return metrics(outputs(fit.x), grid)
@@ -94,9 +94,9 @@ def main():
     options, target_flags = parser.parse_known_args()
     h = options.hidden_size
     args = gan.parse_args([*target_flags, "--quiet"])
-    grid = EvalGrid(Target.of(args), args.noise_range, args.batch_size)
-    print(f"target {grid.target.describe()}, G with {h} softplus units")
-    linear = (grid.zs - grid.zs.mean()) / grid.zs.std() * grid.target.std + grid.target.mean  # same mean and std
+    grid = EvalGrid(reference_of(args), args.noise_range, args.batch_size)
+    print(f"target {grid.reference.describe()}, G with {h} softplus units")
+    linear = (grid.zs - grid.zs.mean()) / grid.zs.std() * grid.reference.std + grid.reference.mean  # same mean and std
     show("linear map of the uniform noise", metrics(linear, grid))
     show("L-BFGS, random starts", lbfgs_fit(grid, args, h))
     for start in ("random", "spread"):

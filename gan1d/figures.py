@@ -21,7 +21,8 @@ def save_figure(fig, path):
     plt.close(fig)
 
 
-VERDICT_COLOURS = {"accurate": "tab:green", "converged": "tab:olive", "failed": "tab:red", "diverged": "tab:red"}
+VERDICT_COLOURS = {"accurate": "tab:green", "converged": "tab:olive", "failed": "tab:red", "diverged": "tab:red",
+                   "indistinguishable": "tab:green", "close": "tab:olive", "far": "tab:red"}  # fmt: skip
 
 
 def plot_distributions(path, samples, decision, grid, note="", verdict=None, plain=None, sampler="plain", index=None):  # fmt: skip
@@ -30,31 +31,46 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None, pla
     plain (G's own samples) is drawn beside them, dashed. A mixture's G (index: the part of each of
     G's own samples) also draws each part's share of the density, thin, in its colour."""
     generated = density(samples, grid.bins) if np.all(np.isfinite(samples)) else None
-    outside = float(np.mean(np.abs(samples) > grid.bins[-1])) if generated is not None else 1.0
+    outside = float(np.mean((samples < grid.bins[0]) | (samples > grid.bins[-1]))) if generated is not None else 1.0
     fig, ax = plt.subplots(figsize=(8, 5))
+    apart = not 0.2 <= np.max(grid.real_density) <= 5  # the data's density on another scale than D's [0, 1]
+    d_ax = ax.twinx() if apart else ax
     if decision is not None:  # None after divergence: D's weights are no longer finite
-        ax.plot(grid.xs, decision, label="decision boundary")
-    ax.plot(grid.centres, grid.real_density, label="real data")
+        d_ax.plot(grid.xs, decision, label="decision boundary", color="C0")
+    ax.plot(
+        grid.centres,
+        grid.real_density,
+        label="real data" + (" (held out, smoothed)" if not grid.reference.exact else ""),
+        color="C1",
+    )
     if generated is not None:
         label = f"generated data ({outside:.1%} outside the plot)"
-        if grid.target.modes > 1:  # each mode's share of the generated mass, against its weight
-            shares = mode_shares(np.asarray(samples, dtype=float)[None], grid.target)[0]
-            pairs = zip(grid.target.means, shares, grid.target.weights, strict=True)
+        if grid.reference.modes > 1:  # each mode's share of the generated mass, against its weight
+            shares = mode_shares(np.asarray(samples, dtype=float)[None], grid.reference)[0]
+            pairs = zip(grid.reference.means, shares, grid.reference.weights, strict=True)
             label += "\nmodes: " + ", ".join(f"{m:g}: {s:.0%} of {w:.0%}" for m, s, w in pairs)
         if sampler != "plain":
             label = label.replace("generated data", f"generated data, {sampler}")
-        ax.plot(grid.centres, generated, label=label)
+        ax.plot(grid.centres, generated, label=label, color="C2")
     if plain is not None and np.all(np.isfinite(plain)):
         ax.plot(grid.centres, density(plain, grid.bins), "--", color="gray", lw=1, label="G's own samples (plain)")
     own = plain if plain is not None else samples
     if index is not None and generated is not None and np.all(np.isfinite(own)):
         for k, share, drawn in part_shares(own, index):
             ax.plot(grid.centres, share * density(drawn, grid.bins), ":", lw=1.5, color=f"C{(k + 4) % 10}", label=f"part {k}: {share:.0%}")  # fmt: skip
-    for i, (a, b) in enumerate(grid.target.gaps()):  # between the modes, beyond 3 sigma of each
+    for i, (a, b) in enumerate(grid.reference.gaps()):  # between the modes, beyond 3 sigma of each
         ax.axvspan(
-            a, b, color="gray", alpha=0.15, lw=0, label=f"gaps (data: {grid.target.gap_mass():.2%})" if i == 0 else None
+            a,
+            b,
+            color="gray",
+            alpha=0.15,
+            lw=0,
+            label=f"gaps (data: {grid.reference.gap_mass():.2%})" if i == 0 else None,
         )
     peak = max(1.0, 1.05 * np.max(generated)) if generated is not None else 1.0
+    if apart:  # D on its own axis; the densities' axis as high as the data's peak, or a collapsed spike's
+        d_ax.set(ylim=(0, 1), ylabel="D(x)")
+        peak = 1.05 * max(np.max(grid.real_density), np.max(generated) if generated is not None else 0)
     ax.set_ylim(0, peak)  # the reference's [0, 1], raised so that a collapsed spike stays visible
     ax.set_title("1D Generative Adversarial Network")
     ax.set_xlabel("Data values")
@@ -67,6 +83,22 @@ def plot_distributions(path, samples, decision, grid, note="", verdict=None, pla
         text = textwrap.fill(f"verdict: {label} - {reason}", 110)
         fig.subplots_adjust(bottom=0.15 + 0.035 * text.count("\n"))
         fig.text(0.02, 0.015, text, fontsize=8.5, va="bottom", color=VERDICT_COLOURS[label])
+    save_figure(fig, path)
+
+
+def plot_memorisation(path, distances):
+    """How near samples lie to the nearest training value: the cumulative share of each set's
+    distances (distances: {label: (n,)}), the held-out data's the yardstick of new data, the
+    bootstrap's all zero (it copies the training values)."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for label, d in distances.items():
+        d = np.sort(d)
+        ax.step(d, np.arange(1, len(d) + 1) / len(d), where="post", label=f"{label} (median {np.median(d):.3g})")
+    reach = max(float(np.quantile(d, 0.99)) for d in distances.values())
+    ax.set_xlim(0, 1.05 * reach or 1.0)  # the farthest 1% of any set left out: one outlier would flatten the rest
+    ax.set(xlabel="distance to the nearest training value", ylabel="share of samples at most this near")
+    ax.set_title("Memorisation: generated samples against held-out data")
+    ax.legend(loc="lower right")
     save_figure(fig, path)
 
 
@@ -83,14 +115,14 @@ def plot_generator(path, grid, samples, slopes, scores, index=None):
     fig, ax = plt.subplots(figsize=(8, 5))
     if index is None:
         ax.plot(zs, samples, color="tab:blue", label="G(z)")
-        spans = preimages(zs, samples, grid.target)  # one continuous G: the noise it maps into the gaps
+        spans = preimages(zs, samples, grid.reference)  # one continuous G: the noise it maps into the gaps
     else:
         for k, share, _ in part_shares(samples, index):
             ax.plot(
                 zs[index == k], samples[index == k], ".", ms=1.5, color=f"C{k % 10}", label=f"part {k}: {share:.0%}"
             )
         spans = []
-    for a, b in grid.target.gaps():
+    for a, b in grid.reference.gaps():
         ax.axhspan(a, b, color="gray", alpha=0.15, lw=0)
     for i, (lo, hi) in enumerate(spans):
         ax.axvspan(lo, hi, color="tab:red", alpha=0.2, lw=0, label="noise mapped into the gaps" if i == 0 else None)
@@ -286,7 +318,7 @@ def plot_histogram_grid(fig, spec, groups, labels, samples_of, target_of, seeds_
         for col, r in enumerate(rows[:seeds_shown]):
             ax = fig.add_subplot(spec[row, col])
             target = target_of(r)
-            xs = np.linspace(target.means.min() - 5 * target.sigma, target.means.max() + 5 * target.sigma, 200)
+            xs = np.linspace(*target.span(), 200)
             ax.fill_between(xs, target.pdf(xs), color="lightgray")
             samples = samples_of(r)
             if samples is not None and np.all(np.isfinite(samples)):

@@ -50,13 +50,16 @@ def bound_metrics(samples, slopes, grid, index=None):
     index (N, n): which generator or latent component drew each sample, None for one."""
     lipschitz = steepest_slope(slopes)
     if index is None:
-        return {"slope_max": lipschitz, "gap_bound": gap_bound(samples, lipschitz, grid.target, grid.noise, grid.range)}
+        return {
+            "slope_max": lipschitz,
+            "gap_bound": gap_bound(samples, lipschitz, grid.reference, grid.noise, grid.range),
+        }
     bound = np.zeros(len(samples))
     for i, (x, s, c) in enumerate(zip(samples, slopes, index, strict=True)):
         for k in np.unique(c):
             mine = c == k
             own = steepest_slope(s[None, mine])
-            bound[i] += np.mean(mine) * gap_bound(x[None, mine], own, grid.target, grid.noise, grid.range)[0]
+            bound[i] += np.mean(mine) * gap_bound(x[None, mine], own, grid.reference, grid.noise, grid.range)[0]
     return {"slope_max": lipschitz, "gap_bound": np.where(np.isfinite(lipschitz), bound, np.nan)}
 
 

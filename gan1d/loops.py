@@ -7,6 +7,7 @@ import numpy as np
 
 from .lazy import tf, tf2
 from .metrics import EVAL_POINTS
+from .sources import units_of
 
 
 def in_graph_loop(step_fn, num_steps, num_outputs):
@@ -62,16 +63,18 @@ class EvaluationOps:
     """G on the grid's noise and D on its x, (N, n) each (N = 1 for a single run): G through its
     moving averages where it keeps them (--ema), D on packs of M copies of each x (--pack M). And
     what the samplers read (gan1d/samplers.py), each member on points of its own, ([N,] m, 1): G and
-    its slope, D's logits and their gradient."""
+    its slope, D's logits and their gradient. All in the data's units: G's output is taken out of
+    the model's units and D's input into them (a data file's standardisation; nothing for a
+    synthetic target as the tutorial trains it)."""
 
     def __init__(self, model):
-        self.model = model
+        self.model, self.units = model, units_of(model.args)
         n = model.n
         with tf.name_scope("eval"):
             self.z = tf.placeholder(tf.float32, (None, 1), "z")
             self.x = tf.placeholder(tf.float32, (None, 1), "x")
             z, x = (v if n is None else tf.tile(v[None], [n, 1, 1]) for v in (self.z, self.x))
-            generated = self.generate(z)
+            generated = self.to_data(self.generate(z))
             self.G = tf.reshape(generated, [-1, tf.shape(self.z)[0]])
             # dG/dz at each point, input scale included: G acts on each z alone, so the gradient of the sum
             # with respect to each member's copy of z is that member's slope there (gan1d/gap.py's L)
@@ -87,7 +90,7 @@ class EvaluationOps:
             shape = ([n] if n else []) + [None, 1]
             self.member_z = tf.placeholder(tf.float32, shape, "z")
             self.member_x = tf.placeholder(tf.float32, shape, "x")
-            self.member_G = self.generate(self.member_z)
+            self.member_G = self.to_data(self.generate(self.member_z))
             self.member_slope = tf.gradients(self.member_G, self.member_z)[0]
             self.logits = self.logits_of(self.member_x)
             # with minibatch discrimination a sample's logit also reads its group's: the gradient of the sum
@@ -102,8 +105,14 @@ class EvaluationOps:
 
         return model.generate(z, custom_getter=ema_getter if model.ema else None)
 
+    def to_data(self, generated):
+        """G's output in the data's units."""
+        return generated if self.units.identity else generated * self.units.scale + self.units.centre
+
     def logits_of(self, x):
-        """D's logits of each x ([N,] m, 1), as packs of M copies of it (--pack M)."""
+        """D's logits of each x ([N,] m, 1) in the data's units, as packs of M copies of it (--pack M)."""
+        if not self.units.identity:
+            x = (x - self.units.centre) / self.units.scale
         pack = self.model.args.pack
         copies = tf.reshape(tf.tile(x, [1] * (x.shape.ndims - 1) + [pack]), x.shape[:-2].as_list() + [-1, 1])
         return self.model.discriminate(copies)

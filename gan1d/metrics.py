@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .data import IDENTITY
 from .gap import bound_metrics
 from .lazy import special
 from .target import MODE_RADIUS
@@ -13,9 +14,7 @@ from .target import MODE_RADIUS
 # The fixed evaluation grid: every figure, frame and metric uses these, so runs and steps compare.
 EVAL_POINTS = 10_000  # generated samples (G on evenly spaced z) and decision-boundary points
 NUM_BINS = 100  # histogram bin edges over [-noise_range, noise_range], as in the reference
-KDE_REAL = 1_000  # held-out real samples scored by the kernel density estimate
 KDE_STRIDE = 5  # the KDE is fitted on every 5th generated sample (2,000), only at the end
-EVAL_SEED = 1_234  # the plotted and held-out real samples: the same for every run and step
 
 MODE_METRICS = ("modes_captured", "high_quality", "gap_mass", "weight_error", "separated")
 BOUND_METRICS = ("slope_max", "gap_bound")  # G's steepest slope and the gap mass it implies (gan1d/gap.py)
@@ -40,24 +39,30 @@ FINISHED = ("completed", "early_stopped")
 
 
 class EvalGrid:
-    """The fixed points every evaluation uses: z and x grids, histogram bins, real samples."""
+    """The fixed points every evaluation uses: z and x grids, histogram bins, real samples. reference:
+    what the metrics judge against (gan1d/sources.py); units: the model's (G's output and D's input,
+    converted in the graph: gan1d/loops.py)."""
 
-    def __init__(self, target, noise_range, group_size, zs=None, noise="uniform"):
-        self.target, self.range, self.noise = target, noise_range, noise  # the noise's kind and range: the bound's
-        self.xs = np.linspace(-noise_range, noise_range, EVAL_POINTS)
+    def __init__(self, reference, noise_range, group_size, zs=None, noise="uniform", units=IDENTITY):
+        self.reference, self.range, self.noise = (
+            reference,
+            noise_range,
+            noise,
+        )  # the noise's kind and range: the bound's
+        self.units = units
+        low, high = reference.plot_range(noise_range)
+        self.xs = np.linspace(low, high, EVAL_POINTS)
         self.zs = self.noise_points(noise_range) if zs is None else zs  # G's input: the noise's own shape (gan.py)
-        self.bins = np.linspace(-noise_range, noise_range, NUM_BINS)
+        self.bins = np.linspace(low, high, NUM_BINS)
         self.centres = (self.bins[:-1] + self.bins[1:]) / 2
-        eval_rng = np.random.RandomState(EVAL_SEED)  # its own stream: never the training stream
-        self.real = np.sort(target.sample(eval_rng, EVAL_POINTS))
-        self.held_out = np.sort(target.sample(eval_rng, KDE_REAL))
+        self.real, self.held_out = reference.evaluation_samples()  # the same for every run and step
         self.real_density = density(self.real, self.bins)
-        # the data's exact quantiles: a noiseless sample of the data for the Wasserstein distance
-        self.quantiles = target.ppf((np.arange(EVAL_POINTS) + 0.5) / EVAL_POINTS)
+        # the data's exact quantiles (a held-out sample's, without the truth): for the Wasserstein distance
+        self.quantiles = reference.ppf((np.arange(EVAL_POINTS) + 0.5) / EVAL_POINTS)
         self.groups = grid_groups(EVAL_POINTS, group_size)  # D judges each point within a group, as in training
         # the histogram's bins plus an overflow bin on each side, and the data's exact mass in each
         self.edges = np.concatenate([[-np.inf], self.bins, [np.inf]])
-        self.bin_probabilities = np.diff(target.cdf(self.edges))
+        self.bin_probabilities = np.diff(reference.cdf(self.edges))
 
     @staticmethod
     def noise_points(noise_range):
@@ -105,7 +110,7 @@ def batch_metrics(samples, grid, slopes=None, index=None):
     x = np.sort(np.asarray(samples, dtype=np.float64), axis=1)  # (N, n)
     n = x.shape[1]
     finite = np.all(np.isfinite(x), axis=1)
-    target = grid.target
+    target = grid.reference
     x = np.where(finite[:, None], x, target.mean)  # placeholders, masked out below
     cdf = target.cdf(x)
     d_plus = np.max(np.arange(1.0, n + 1) / n - cdf, axis=1)

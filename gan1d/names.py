@@ -18,6 +18,8 @@ def run_name(named, values, with_seed=True):
             parts.append(flag if value else f"no-{flag}")
         elif isinstance(value, list):
             parts.append(f"{flag}-{'+'.join(f'{v:g}' if isinstance(v, float) else str(v) for v in value)}")
+        elif isinstance(value, str):  # a path (--data) by its file's name: a folder name holds no separator
+            parts.append(f"{flag}-{os.path.basename(value)}")
         else:
             parts.append(f"{flag}-{value:g}" if isinstance(value, float) else f"{flag}-{value}")
     if with_seed:

@@ -9,14 +9,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files
-from .figures import part_shares, plot_distributions, plot_generator, plot_training
+from . import baselines, files, judge
+from .figures import part_shares, plot_distributions, plot_generator, plot_memorisation, plot_training
 from .gap import bound_metrics
 from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, finite_kde_nll, metrics, verdict
 from .samplers import costs, plain_drawn
 
 ROW_COLUMNS = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
-STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"]  # the KDE costs 0.1 s a run: single runs only
+STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"] + list(
+    judge.FREE_METRICS
+)  # the KDE costs 0.1 s a run: single runs only
 
 
 class Outcome(NamedTuple):
@@ -39,8 +41,9 @@ class Outcome(NamedTuple):
 
 class Judged(NamedTuple):
     """One member's end: its status, steps, divergence step, final samples (the sampler's) and
-    decision boundary (None after divergence), final metrics and verdict (label, reason); the
-    sampler that drew the samples and its cost columns."""
+    decision boundary (None after divergence), final metrics and verdict (label, reason): the
+    truth's, or without it the held-out data's; the sampler that drew the samples and its cost
+    columns; and the held-out data's verdict, also where the truth is known."""
 
     status: str
     steps: int
@@ -51,6 +54,13 @@ class Judged(NamedTuple):
     verdict: tuple
     sampler: str = "plain"
     costs: dict = {}
+    free_verdict: tuple = (None, None)
+
+
+def verdicts(status, final, grid, diverged=None):
+    """(the run's verdict, the held-out data's): the first is the truth's where it is known."""
+    free = judge.free_verdict(status, final, judge.calibration(grid, EVAL_POINTS))
+    return (verdict(status, final, grid.reference, diverged) if grid.reference.exact else free), free
 
 
 def read_as(outcome, sampler):
@@ -63,8 +73,10 @@ def read_as(outcome, sampler):
 
 
 def judged_scores(outcome, samples, with_kde=False):
-    """{name: (N,)} of samples, with G's own slope and bound (gan1d/gap.py) beside them."""
+    """{name: (N,)} of samples, with G's own slope and bound (gan1d/gap.py) and the truth-free
+    metrics (gan1d/judge.py) beside them."""
     scores = batch_metrics(samples, outcome.grid)
+    scores.update(judge.free_metrics(samples, outcome.grid))
     scores.update(bound_metrics(outcome.samples, outcome.slopes, outcome.grid, outcome.index))
     if with_kde:
         scores["kde_nll"] = np.array([finite_kde_nll(row, w1, outcome.grid) for row, w1 in zip(samples, scores["w1"], strict=True)])  # fmt: skip
@@ -78,12 +90,12 @@ def judge_run(outcome, sampler="plain"):
     sampler, drawn = read_as(outcome, sampler)
     if status == "diverged":
         _, samples = outcome.last_finite[0] or (0, np.full(EVAL_POINTS, np.nan))
-        final, decision = {name: math.nan for name in METRIC_NAMES}, None
+        final, decision = {name: math.nan for name in (*METRIC_NAMES, *judge.FREE_METRICS)}, None
     else:
         samples, decision = drawn.samples[0], outcome.decision[0]
         final = {name: float(v[0]) for name, v in judged_scores(outcome, drawn.samples[:1], with_kde=True).items()}
-    judged = verdict(status, final, outcome.grid.target, diverged)
-    return Judged(status, steps, diverged, samples, decision, final, judged, sampler, costs(drawn, 0))
+    judged, free = verdicts(status, final, outcome.grid, diverged)
+    return Judged(status, steps, diverged, samples, decision, final, judged, sampler, costs(drawn, 0), free)
 
 
 def judge_members(outcome, sampler="plain"):
@@ -97,9 +109,9 @@ def judge_members(outcome, sampler="plain"):
         if diverged is None and not np.all(np.isfinite(outcome.samples[i])):
             status, diverged = "diverged", steps
         final = {name: float(scores[name][i]) for name in STUDY_METRICS}
+        main, free = verdicts(status, final, outcome.grid, diverged)
         judged.append(
-            Judged(status, steps, diverged, drawn.samples[i], outcome.decision[i], final,
-                   verdict(status, final, outcome.grid.target, diverged), sampler, costs(drawn, i))
+            Judged(status, steps, diverged, drawn.samples[i], outcome.decision[i], final, main, sampler, costs(drawn, i), free)
         )  # fmt: skip
     return judged
 
@@ -159,6 +171,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         plot_generator(path, outcome.grid, outcome.samples[0], outcome.slopes[0], own, index)
     if outcome.rows:
         plot_training(os.path.join(run_dir, "training.png"), outcome.rows)
+    table, j = against_baselines(run_dir, outcome.grid, j)
     summary = {
         "status": j.status,
         "steps": j.steps,
@@ -168,12 +181,17 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "training_seconds": round(outcome.training_seconds, 3),
         "verdict": j.verdict[0],
         "verdict_reason": j.verdict[1],
+        "judged": "truth" if outcome.grid.reference.exact else "held-out",
+        "verdict_free": j.free_verdict[0],
+        "verdict_free_reason": j.free_verdict[1],
+        "held_out_size": len(outcome.grid.held_out),
         **j.final,
         "sampler": j.sampler,
         "samples": samples_file(j.sampler),  # what the verdict and the metrics above judged
         **j.costs,
         "plain": None if j.sampler == "plain" else {m: own[m] for m in STUDY_METRICS},
         "parts": None if index is None else parts_summary(outcome.samples[0], index),
+        **table,
         "config": config,
     }
     write_common(
@@ -185,6 +203,29 @@ def write_run(run_dir, outcome, config, wall_seconds):
         sampled={name: drawn._replace(samples=drawn.samples[0]) for name, drawn in outcome.sampled.items()},  # (n,)
     )
     return summary
+
+
+def against_baselines(run_dir, grid, j):
+    """Where training saw a finite sample (a data file's training part): the baselines' table and
+    which of them the run is as close as, said in its verdict, and the memorisation figure."""
+    training = grid.reference.training
+    if training is None or j.status == "diverged":
+        return {}, j
+    drawn, parts = baselines.draws(training, len(j.samples))
+    table, beaten = baselines.compare(j.final, grid, drawn, parts)
+    others = [name for name in baselines.NAMES if name not in beaten]
+    said = f" At least as close to the held-out data (two-sample W1) as: {', '.join(beaten) or 'no baseline'}"
+    said += f"; not as: {', '.join(others)}." if others else "."
+    j = j._replace(verdict=(j.verdict[0], j.verdict[1] + said))
+    near = {
+        "generated": baselines.nearest(j.samples, training),
+        "held-out data": baselines.nearest(grid.held_out, training),
+    }
+    near["kde baseline"] = baselines.nearest(drawn["kde"], training)
+    near["bootstrap"] = np.zeros(len(j.samples))
+    plot_memorisation(os.path.join(run_dir, "memorisation.png"), near)
+    memorised = {k: float(np.median(v)) for k, v in near.items()}
+    return {"baselines": table, "closer_than": beaten, "nearest_training_median": memorised}, j
 
 
 def parts_summary(samples, index):
@@ -202,8 +243,12 @@ def population_results(outcome, runs, population, samplers=("plain",)):
             member = run.settings
             row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}
             row.update(status=j.status, steps=j.steps, diverged_step=j.diverged_step, population=population, member=i)
-            row.update(modes=outcome.grid.target.modes, sampler=j.sampler, **j.costs, **j.final)
+            row.update(modes=outcome.grid.reference.modes, sampler=j.sampler, **j.costs, **j.final)
             row["verdict"], row["verdict_reason"] = j.verdict
+            row["verdict_free"], row["judged"] = (
+                j.free_verdict[0],
+                "truth" if outcome.grid.reference.exact else "held-out",
+            )
             rows.append(row)
     return rows
 
@@ -238,8 +283,11 @@ def draw_seeds(folder, runs, outcome, seeds):
         if seed not in seeds:
             continue
         samples = outcome.samples[i]
-        final = metrics(samples, outcome.grid)
-        judged = verdict("completed", final, outcome.grid.target)
+        final = {
+            **metrics(samples, outcome.grid),
+            **judge.row_metrics(samples, outcome.grid.held_out, judge.calibration(outcome.grid, EVAL_POINTS)),
+        }
+        judged = verdicts("completed", final, outcome.grid)[0]
         os.makedirs(os.path.dirname(seed_figure(folder, seed)), exist_ok=True)
         note = f"seed {seed}, step {run.settings.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
         index = None if outcome.index is None else outcome.index[i]

@@ -19,7 +19,7 @@ from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
 from .plan import settings_record
 from .progress import Progress
-from .target import Target
+from .sources import reference_of, units_of
 
 
 class Tutorial(NamedTuple):
@@ -57,7 +57,14 @@ def session_config(threads=None):
 
 def evaluation_grid(args, tutorial):
     """The fixed grid every evaluation of a run (or of a whole population) uses: built once."""
-    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group, tutorial.noise_grid(args), args.noise)
+    return EvalGrid(
+        reference_of(args),
+        args.noise_range,
+        args.minibatch_group,
+        tutorial.noise_grid(args),
+        args.noise,
+        units_of(args),
+    )
 
 
 def train_in(run_dir, members, tutorial, stop, progress, final_weights=None, samplers=None):

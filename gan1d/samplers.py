@@ -211,7 +211,7 @@ def dot(reader, args):
     k_eff = np.array([lipschitz_estimate(*member) for member in zip(both, logits, reader.rngs, strict=True)])[:, None]
     x = y.copy()
     for _ in range(args.dot_steps):
-        x = dot_step(x, y, reader.logit_grads(x), k_eff, args.dot_lr)
+        x = dot_step(x, y, reader.logit_grads(x), k_eff, args.dot_lr * reader.grid.units.scale)  # the model's step
     n = reader.n
     return Drawn(x, np.ones(n), np.full(n, float(args.dot_steps)), np.ones(n))
 
@@ -247,7 +247,7 @@ class Reader:
 
     def real(self, m):
         """m real samples per member, from its sampler's stream (never the evaluation's)."""
-        return np.stack([self.grid.target.sample(r, m) for r in self.rngs])
+        return np.stack([self.grid.reference.sample(r, m) for r in self.rngs])
 
     def generate(self, z):
         """G(z) and dG/dz, (N, m) each, through G's averages where it keeps them (--ema)."""
@@ -282,7 +282,7 @@ class Reader:
         self.saved_d = model.axis.values(self.session, model.d_params)
         if steps == 0:  # --drs-steps 0: the trained D as it is
             return
-        x = np.stack([self.real(batch) for _ in range(steps)])  # (T, N, B)
+        x = self.grid.units.to_model(np.stack([self.real(batch) for _ in range(steps)]))  # (T, N, B): D's own units
         z = np.stack([self.noise(batch) for _ in range(steps)])
         shape = (steps, *model.batch_shape)  # (T, [N,] B, 1)
         self.session.run(model.fine_tune.loss, model.fine_tune.feed(x.reshape(shape), z.reshape(shape)))

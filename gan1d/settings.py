@@ -5,11 +5,13 @@ TensorFlow is imported."""
 
 import argparse
 import os
+import re
 import shutil
+import sys
 import tempfile
 import types
 
-from . import search
+from . import data, search
 from .flags import EXIT_BAD_FLAG, FLAGS, HANDED, NOT_IN_A_STUDY, NUMBER_TYPES, STUDY_ONLY, SWEEPABLE
 from .names import run_name
 from .presets import LEARNING_RATES, PRESETS, PRESETS_MINIBATCH, TARGETS
@@ -37,7 +39,7 @@ class FlagParser(argparse.ArgumentParser):
     text, and parse() resolving defaults, presets and explicit flags into a RunConfig."""
 
     def __init__(self, description, losses):
-        super().__init__(prog="gan.py", description=description)
+        super().__init__(prog="gan.py", description=description, allow_abbrev=False)  # a flag's prefix is no flag
         self.defaults = {}
         for f in FLAGS:
             kwargs, text = dict(f.kwargs), f.help
@@ -50,6 +52,21 @@ class FlagParser(argparse.ArgumentParser):
         """One line, no usage block: the flag, the value and what is allowed."""
         self.exit(EXIT_BAD_FLAG, f"{self.prog}: error: {message}\n")
 
+    def negative_lists(self, argv):
+        """argv with each value that starts with a minus sign and holds a comma, as in --mu -5.25,-1.75,
+        joined to its flag (--mu=-5.25,-1.75): argparse would take it for a flag of its own."""
+        joined, i = [], 0
+        while i < len(argv):
+            action = self._option_string_actions.get(argv[i])
+            takes_value = action is not None and action.nargs is None
+            if takes_value and i + 1 < len(argv) and re.fullmatch(r"-[\d.][^=]*,.*", argv[i + 1]):
+                joined.append(f"{argv[i]}={argv[i + 1]}")
+                i += 2
+            else:
+                joined.append(argv[i])
+                i += 1
+        return joined
+
     def add(self, option, default, text, shown=None, **kwargs):
         if shown is None:
             shown = ",".join(map(str, default)) or "none" if isinstance(default, list) else default
@@ -57,7 +74,7 @@ class FlagParser(argparse.ArgumentParser):
         self.defaults[action.dest] = default
 
     def parse(self, argv=None):
-        raw = self.parse_args(argv)
+        raw = self.parse_args(self.negative_lists(sys.argv[1:] if argv is None else list(argv)))
         given = {k: v for k, v in vars(raw).items() if v is not None}
         for flag in ("preset", "target"):
             names = getattr(raw, flag)
@@ -67,7 +84,10 @@ class FlagParser(argparse.ArgumentParser):
                 )
         if "sweep" in given:
             given["sweep"] = self.parse_sweeps(given["sweep"])
-        args = self.settings(given)
+        try:
+            args = self.settings(given)
+        except data.DataError as error:  # the file is read and checked here, before TensorFlow loads
+            self.error(str(error))
         problem = check_combinations(args)
         if problem:
             self.error(problem)
@@ -145,6 +165,8 @@ def resolve(given, defaults, in_study=False):
     for key, value in derived.items():
         if values[key] is None:
             values[key] = value
+    # the file's hash, column, split and units, as config.json and a study's reuse keep them
+    values["data_record"] = data.loaded(values["data"], values["held_out"], values["split_seed"]).record() if values["data"] else None  # fmt: skip
     if values["g_learning_rate"] is None:  # one time scale: G's rate is D's
         values["g_learning_rate"] = values["learning_rate"]
     return values
@@ -170,10 +192,18 @@ def study_end_only(values):
     return in_a_study(values) and not (values["early_stop"] or values["keep_best"])
 
 
+TARGET_FLAGS = frozenset({"mu", "sigma", "weights", "target", "standardise"})  # a synthetic target's
+
+
 def check_combinations(args):
     """Checks between flags, and of the paths to be written; returns the problem or None."""
     if (args.compare or args.minibatch) and args.batch_size < 2:
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
+    if args.data and set(args.given) & TARGET_FLAGS:
+        named = ", ".join(f"--{f.replace('_', '-')}" for f in sorted(set(args.given) & TARGET_FLAGS))
+        return f"argument --data: trains on the file, not on a target: leave out {named}"
+    if args.held_out_size is not None and args.data:
+        return "argument --held-out-size: a synthetic target's; --data holds out --held-out's share of the file"
     if args.weights is not None and len(args.weights) != len(args.mu):
         return f"argument --weights: {len(args.weights)} weights for {len(args.mu)} modes (--mu)"
     if isinstance(args.sigma, list) and len(args.sigma) != len(args.mu):

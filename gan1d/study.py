@@ -28,8 +28,8 @@ from .names import study_dir
 from .outputs import STUDY_METRICS, samples_file
 from .progress import StudyProgress
 from .samplers import COST_COLUMNS
+from .sources import reference_of
 from .stats import Summaries, comparisons, configuration_table, ranking_table, sampler_table
-from .target import Target
 
 
 class StudyRun(NamedTuple):
@@ -82,7 +82,7 @@ def run_study(args, settings, tutorial, stop_event=None):
             outcomes = engine.train(tutorial, folder, groups, stop, bar)
         bar.close()
     results = [row for outcome in outcomes.values() for row in outcome["results"]]
-    targets = {name: Target.of(members[0].settings) for name, members in groups.items()}
+    targets = {name: reference_of(members[0].settings) for name, members in groups.items()}
     write_study(folder, args, results, time.time() - started, lambda row: targets[row["population"]])
     failed = [name for name, outcome in outcomes.items() if outcome["status"] == "failed"]
     if failed:

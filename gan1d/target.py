@@ -106,6 +106,10 @@ class Target:
         """The data's own mass in the gaps (0.14% for 0.5 N(2, 0.5) + 0.5 N(6, 0.5))."""
         return float(sum(self.cdf(b) - self.cdf(a) for a, b in self.gaps()))
 
+    def span(self):
+        """What a small figure of the target shows: its modes and 5 sigma beyond."""
+        return self.means.min() - 5 * self.sigma, self.means.max() + 5 * self.sigma
+
     def describe(self):
         if self.modes == 1:
             return f"N({self.means[0]:g}, {self.sigma:g})"

@@ -10,6 +10,7 @@ sys.path.insert(0, ROOT)
 import gan  # noqa: E402
 from gan1d import study  # noqa: E402
 from gan1d.metrics import EvalGrid  # noqa: E402
+from gan1d.sources import reference_of  # noqa: E402
 from gan1d.target import Target  # noqa: E402
 
 N_4_05 = Target([4.0], 0.5)  # the tutorial's data, N(4, 0.5)
@@ -32,7 +33,7 @@ def run_study(args, stop_event=None):
 
 def grid_of(args):
     """The evaluation grid of a run with these settings."""
-    return EvalGrid(Target.of(args), args.noise_range, args.minibatch_group)
+    return EvalGrid(reference_of(args), args.noise_range, args.minibatch_group)
 
 
 def build(args, seed=1):

@@ -10,6 +10,7 @@ from scipy import stats
 
 from gan1d import gap
 from gan1d.metrics import EvalGrid, batch_metrics
+from gan1d.sources import SyntheticReference
 from gan1d.target import Target
 
 TWO_MODES = Target([2.0, 6.0], 0.5)  # gap (3.5, 4.5)
@@ -89,7 +90,7 @@ def test_no_bound_where_g_stays_on_one_side_and_nan_for_non_finite_slopes():
 
 
 def test_batch_metrics_reports_the_slope_and_bound_only_given_slopes():
-    grid = EvalGrid(TWO_MODES, 8.0, 12)
+    grid = EvalGrid(SyntheticReference(TWO_MODES, 1000), 8.0, 12)
     z = grid.zs
     samples, slopes = (0.5 * z + 4)[None], np.full((1, len(z)), 0.5)
     without = batch_metrics(samples, grid)

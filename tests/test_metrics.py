@@ -116,7 +116,7 @@ def test_a_run_with_a_non_finite_sample_gets_nan_and_the_others_do_not(grid):
 
 
 def verdict_of(samples, grid, status="completed"):
-    return gm.verdict(status, gm.metrics(samples, grid), grid.target, diverged_step=7)
+    return gm.verdict(status, gm.metrics(samples, grid), grid.reference, diverged_step=7)
 
 
 def test_the_verdict_names_what_failed_measured(grid):

@@ -39,7 +39,7 @@ def test_a_run_writes_its_files_and_metrics_match_the_saved_samples(tiny):
     saved = load_summary(run_dir)
     assert saved["status"] == "completed" and saved["steps"] == 40 and saved["config"]["batch_size"] == 12
     assert saved["verdict"] in ("accurate", "converged", "failed") and saved["verdict_reason"].endswith(".")
-    assert (saved["verdict"], saved["verdict_reason"]) == verdict("completed", recomputed, grid_of(args).target)
+    assert (saved["verdict"], saved["verdict_reason"]) == verdict("completed", recomputed, grid_of(args).reference)
     for name in METRIC_NAMES:
         if name not in BOUND_METRICS:  # G's slope is not in its samples: tests/test_gap.py checks it
             assert saved[name] == pytest.approx(recomputed[name], rel=1e-9), name

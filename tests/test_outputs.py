@@ -9,10 +9,11 @@ from conftest import N_4_05
 
 from gan1d import outputs
 from gan1d.metrics import EvalGrid, metrics
+from gan1d.sources import SyntheticReference
 
 
 def outcome_of(samples, statuses, diverged_step, last_finite=None, rows=()):
-    grid = EvalGrid(N_4_05, 8.0, 12)
+    grid = EvalGrid(SyntheticReference(N_4_05, 1000), 8.0, 12)
     n = len(samples)
     return outputs.Outcome(
         statuses=statuses, diverged_step=diverged_step, kept_step=[None] * n, samples=np.array(samples),
@@ -23,7 +24,7 @@ def outcome_of(samples, statuses, diverged_step, last_finite=None, rows=()):
 
 
 def test_a_member_whose_final_samples_are_not_finite_diverged_at_its_last_step():
-    grid = EvalGrid(N_4_05, 8.0, 12)
+    grid = EvalGrid(SyntheticReference(N_4_05, 1000), 8.0, 12)
     exact, broken = grid.quantiles, np.full(10_000, np.nan)
     judged = outputs.judge_members(outcome_of([exact, broken], [("completed", 50)] * 2, [None, None]))
     assert [(j.status, j.diverged_step) for j in judged] == [("completed", None), ("diverged", 50)]
@@ -32,7 +33,7 @@ def test_a_member_whose_final_samples_are_not_finite_diverged_at_its_last_step()
 
 
 def test_a_diverged_run_keeps_its_last_finite_samples_and_writes_null_metrics(tmp_path):
-    grid = EvalGrid(N_4_05, 8.0, 12)
+    grid = EvalGrid(SyntheticReference(N_4_05, 1000), 8.0, 12)
     last = grid.quantiles + 1.0  # its evaluation at step 20, a mean off by 2 sigma
     row = {"step": 20, "loss_d": 1.0, "loss_g": 1.0, "w1": 1.0, "std_ratio": 1.0, "ks": 0.5, "js": 0.5}
     outcome = outcome_of([np.full(10_000, np.nan)], [("diverged", 30)], [31], [(20, last)], [row])
@@ -45,7 +46,7 @@ def test_a_diverged_run_keeps_its_last_finite_samples_and_writes_null_metrics(tm
 
 
 def test_a_population_writes_what_a_run_writes_and_its_weights(tmp_path):
-    grid = EvalGrid(N_4_05, 8.0, 12)
+    grid = EvalGrid(SyntheticReference(N_4_05, 1000), 8.0, 12)
     samples = [grid.quantiles, grid.quantiles * 1.1]
     outcome = outcome_of(samples, [("completed", 40)] * 2, [None, None], rows=[{"member": 0, "seed": 1, "step": 40}])
     outputs.write_population(str(tmp_path), outcome, [{"w1": 0.0}, {"w1": 0.1}], {"shared": {}}, 3.0, {"plain": {}})

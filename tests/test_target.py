@@ -6,13 +6,14 @@ import pytest
 from scipy import stats
 
 from gan1d import metrics as gm
+from gan1d.sources import SyntheticReference
 from gan1d.target import Target
 
 TWO = Target([2.0, 6.0], 0.5)
 
 
 def scores(samples, target=TWO):
-    grid = gm.EvalGrid(target, 8.0, 12)
+    grid = gm.EvalGrid(SyntheticReference(target, 1000), 8.0, 12)
     return {k: float(v[0]) for k, v in gm.batch_metrics(np.asarray(samples, float)[None], grid).items()}
 
 
