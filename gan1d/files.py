@@ -135,6 +135,27 @@ def config_dict(args, tf_version):
     return config
 
 
+def check_data(folder, saved, record):
+    """Refuses to continue or reuse, in folder, what was trained on another content of the data file:
+    saved and record are config.json's data_record then and now (None without --data)."""
+    old, new = (saved or {}).get("sha256"), (record or {}).get("sha256")
+    if old and new and old != new:
+        raise RunError(
+            f"argument --data: {record['path']} has changed since {folder} was trained on it (sha256 {old[:12]} "
+            f"then, {new[:12]} now): give another --out-dir, or --overwrite"
+        )
+
+
+def saved_config(run_dir):
+    """A run folder's config.json, or {} if it has none or it does not read (JSON: nothing runs)."""
+    try:
+        with open(os.path.join(run_dir, "config.json")) as f:
+            config = json.load(f)
+        return config if isinstance(config, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def prepare_run_dir(run_dir, resume, overwrite):
     """Creates the run folder; refuses to start over an unfinished checkpointed run unless told how."""
     checkpoints = os.path.join(run_dir, "checkpoints")

@@ -101,6 +101,8 @@ def read_with(session, model, members, outcome, names):
 def run(args, tutorial, stop_event=None):
     """One training run in <out-dir>/<run-name>/: its files, its verdict; returns its summary."""
     run_dir = os.path.join(args.out_dir, args.run_name)
+    if args.resume:
+        files.check_data(run_dir, files.saved_config(run_dir).get("data_record"), args.data_record)
     files.prepare_run_dir(run_dir, args.resume, args.overwrite)
     config = files.config_dict(args, tf.__version__)
     files.write_json(os.path.join(run_dir, "config.json"), config)
@@ -162,6 +164,9 @@ def saved_population(folder, record):
     """A finished population's summary and weights, if both read back whole and match record; a
     damaged file is reported, and the population trained again."""
     summary = files.read_summary(folder, outputs.STUDY_METRICS)
+    if summary is not None and isinstance(summary.get("settings"), dict):
+        shared = summary["settings"].get("shared") or {}
+        files.check_data(folder, shared.get("data_record"), record["shared"].get("data_record"))
     if summary is None or summary.get("settings") != record or summary.get("status") != "completed":
         if os.path.exists(os.path.join(folder, "summary.json")) and summary is None:
             print(f"{os.path.join(folder, 'summary.json')} is damaged: training this population again")

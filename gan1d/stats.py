@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .judge import FREE_SUCCESS
 from .lazy import stats
 from .metrics import is_accurate, is_converged, is_success
 
@@ -55,6 +56,9 @@ def summarise(rows):
         "separated": int(sum(r.get("separated", 0) == 1 for r in finished)),
         "success": success,
         "success_ci": wilson(success, n),
+        "free_success": (free := sum(r.get("verdict_free") in FREE_SUCCESS for r in rows)),
+        "free_success_ci": wilson(free, n),
+        "indistinguishable": sum(r.get("verdict_free") == "indistinguishable" for r in rows),
         **{k: float(np.median([r[k] for r in finished])) if finished else math.nan for k in MODE_MEDIANS},
         **{k: float(np.median([r.get(k, math.nan) for r in finished])) if finished else math.nan for k in READ_MEDIANS},
     }
@@ -97,12 +101,14 @@ def configuration_table(summaries, keys):
     """The study's table in Markdown; for a mixture, with the mode metrics: separated (with its
     interval), and the medians of the others."""
     modes = any(r.get("modes", 1) > 1 for r in summaries.results)
+    free = any(r.get("verdict_free") for r in summaries.results)  # rows of an earlier version have none
     head = [k.replace("_", " ") for k in keys]
     extra = " separated [95% CI] | modes captured median | high-quality median | gap mass median |" if modes else ""
+    extra += " held-out verdict: success [95% CI] | of them indistinguishable |" if free else ""
     lines = [
         "| " + " | ".join(head) + " | runs | converged [95% CI] | accurate [95% CI] | diverged | "
         "w1 median [95% CI] | std ratio median [IQR] | KS median |" + extra,
-        "|" + "---|" * (len(keys) + 7 + 4 * modes),
+        "|" + "---|" * (len(keys) + 7 + 4 * modes + 2 * free),
     ]
     for key, s in summaries.of(keys).items():
         w1, (lo, hi) = s["w1"]
@@ -116,6 +122,11 @@ def configuration_table(summaries, keys):
                 f" {rate(s['separated'], wilson(s['separated'], s['runs']), s['runs'])} | {s['modes_captured']:.0f} | "
                 f"{s['high_quality']:.2f} | {s['gap_mass']:.3f} |"
                 if modes
+                else ""
+            )
+            + (
+                f" {rate(s['free_success'], s['free_success_ci'], s['runs'])} | {s['indistinguishable']} |"
+                if free
                 else ""
             )
         )
