@@ -97,7 +97,18 @@ def run_study(args, settings, tutorial, stop_event=None):
 def write_study(folder, args, results, wall_seconds, target_of):
     swept = [dest for dest, _ in args.sweep]
     keys = study_keys(args)
-    columns = [*keys, "seed", "status", "steps", "diverged_step", "verdict", "success", "modes"]
+    columns = [
+        *keys,
+        "seed",
+        "status",
+        "steps",
+        "diverged_step",
+        "verdict",
+        "success",
+        "verdict_free",
+        "judged",
+        "modes",
+    ]
     for row in results:
         row["success"] = int(is_success(row))
     columns += [] if "sampler" in keys else ["sampler"]
