@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import gan, make_args, run_study
 
-from gan1d import files
+from gan1d import files, judge
 
 
 @pytest.fixture
@@ -20,7 +20,8 @@ def scaled_csv(tmp_path):
     return f"{path}:value", values
 
 
-def test_a_data_run_is_judged_in_the_data_s_units_against_its_held_out_part(tmp_path, scaled_csv):
+def test_a_data_run_is_judged_in_the_data_s_units_against_its_held_out_part(tmp_path, scaled_csv, monkeypatch):
+    monkeypatch.setattr(judge, "CALIBRATION_DRAWS", 40)  # the calibration's cost; its accuracy: tests/test_judge.py
     spec, values = scaled_csv
     args = make_args("--data", spec, "--preset", "robust", "--num-steps", "100", "--sampler", "mh", out_dir=tmp_path)
     summary = gan.run(args)
@@ -40,6 +41,7 @@ def test_a_data_run_is_judged_in_the_data_s_units_against_its_held_out_part(tmp_
     assert config["data_record"]["centre"] == pytest.approx(np.mean(values), rel=0.05)
 
 
+@pytest.mark.slow
 def test_a_data_study_and_a_changed_file_refused(tmp_path, scaled_csv, capsys):
     spec, values = scaled_csv
     flags = ("--data", spec, "--preset", "robust", "--num-steps", "50", "--seeds", "2")

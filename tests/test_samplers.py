@@ -11,7 +11,7 @@ import pytest
 from conftest import gan, make_args, run_study
 from scipy import stats
 
-from gan1d import files, samplers
+from gan1d import data, files, samplers
 
 LOGITS = np.array([-6.0, -2.5, -0.3, 0.0, 0.7, 1.9, 2.0])
 
@@ -69,7 +69,7 @@ class KnownReader(samplers.Reader):
     D knows the ratio to a target density p(x) = 2x on [0, 1]: logit l(x) = log(2x / 1)."""
 
     def __init__(self, n=2, size=4000):
-        grid = type("Grid", (), {"noise": "uniform", "range": 8.0, "target": None})()
+        grid = type("Grid", (), {"noise": "uniform", "range": 8.0, "reference": None, "units": data.IDENTITY})()
         self.grid, self.n, self.size = grid, n, size
         self.members = [type("M", (), {"seed": s})() for s in range(n)]
         self.plain = np.tile(np.linspace(0, 1, size), (n, 1))
