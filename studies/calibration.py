@@ -23,7 +23,7 @@ sys.path.insert(0, ROOT)
 
 import numpy as np  # noqa: E402
 
-from gan1d import judge  # noqa: E402
+from gan1d import files, judge  # noqa: E402
 from gan1d.metrics import is_success  # noqa: E402
 from gan1d.sources import SyntheticReference  # noqa: E402
 from gan1d.stats import wilson  # noqa: E402
@@ -79,6 +79,12 @@ def judge_all():
     held-out sample's statistics and verdict."""
     calibrations, rows = {}, []
     for folder, summary in populations():
+        cached = os.path.join(folder, f"judged-{HELD_OUT_SEED}.json")  # a population judged once (runs/ only)
+        if os.path.exists(cached):
+            with open(cached) as f:
+                rows += json.load(f)
+            continue
+        before = len(rows)
         shared = summary["settings"]["shared"]
         target = Target(shared["mu"], shared["sigma"], shared["weights"])
         samples = np.load(os.path.join(folder, "samples.npy"), allow_pickle=False).astype(np.float64)
@@ -98,6 +104,8 @@ def judge_all():
                              "size": size, "truth_success": is_success({**row, "status": status}), "w1": row["w1"],
                              "free_verdict": label, "free_success": label in judge.FREE_SUCCESS, **m,
                              **{f"{d}_within": m[d] <= cal.limit[d] for d in judge.DISTANCES}})  # fmt: skip
+        judged = [{k: v.item() if isinstance(v, np.generic) else v for k, v in r.items()} for r in rows[before:]]
+        files.write_text(cached, json.dumps(judged))  # atomic: a stop leaves no half a file
         print(f"judged {folder}: {len(plain)} runs", flush=True)
     return rows
 
