@@ -153,18 +153,41 @@ def threshold_table(rows):
     return "\n".join(lines)
 
 
+def population_table(rows):
+    """Each population's truth successes, held-out successes and agreement, at every size."""
+    head = " | ".join(f"held-out success at {size:,} (agree)" for size in SIZES)
+    lines = [f"| population | runs | truth success | {head} |", "|---|---|---|" + "---|" * len(SIZES)]
+    names = sorted({r["population"] for r in rows})
+    for name in names:
+        at = {size: [r for r in rows if r["population"] == name and r["size"] == size] for size in SIZES}
+        first = at[SIZES[0]]
+        cells = [f"{sum(r['free_success'] for r in at[s])} ({sum(r['free_success'] == r['truth_success'] for r in at[s])})" for s in SIZES]  # fmt: skip
+        label = name.split("/")[-1].replace("_no-minibatch", "").replace("_minibatch", " minibatch").replace("_target-", ", ")  # fmt: skip
+        lines.append(
+            f"| {label} | {len(first)} | {sum(r['truth_success'] for r in first)} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines)
+
+
 def report():
     os.makedirs(DOCS, exist_ok=True)
     rows = judge_all()
     with open(JUDGED, "w", newline="") as f:
         writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: f"{v:.5g}" if isinstance(v, float) else v for k, v in r.items()} for r in rows)
     print(f"wrote {JUDGED}")
     print(f"{len({(r['population'], r['seed']) for r in rows})} runs\n")
     print("## Agreement\n\n" + agreement_table(rows) + "\n")
+    mixed = {r["population"] for r in rows if r["truth_success"]}  # populations the truth finds any success in
+    print(
+        "## Agreement where the truth finds some success\n\n"
+        + agreement_table([r for r in rows if r["population"] in mixed])
+        + "\n"
+    )
     print("## Rank correlation with the true w1\n\n" + correlation_table(rows) + "\n")
     print("## Each distance alone\n\n" + threshold_table(rows) + "\n")
+    print("## By population\n\n" + population_table(rows) + "\n")
 
 
 def main(argv=None):
