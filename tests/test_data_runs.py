@@ -56,3 +56,15 @@ def test_a_data_study_and_a_changed_file_refused(tmp_path, scaled_csv, capsys):
         f.write("\n600,400.0")
     with pytest.raises(files.RunError, match=r"argument --data: .*scaled.csv has changed since .* was trained on it"):
         run_study(make_args(*flags, out_dir=tmp_path))
+
+
+def test_resume_refuses_a_changed_file_before_training(tmp_path, scaled_csv):
+    spec, _ = scaled_csv
+    args = make_args("--data", spec, "--resume", out_dir=tmp_path)
+    run_dir = tmp_path / args.run_name
+    run_dir.mkdir()
+    earlier = {**args.data_record, "sha256": "0" * 64}
+    (run_dir / "config.json").write_text(json.dumps({"data_record": earlier}))
+    with pytest.raises(files.RunError, match=r"has changed since .* was trained on it \(sha256 000000000000 then"):
+        gan.run(args)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["config.json"]  # nothing written
