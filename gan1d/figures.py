@@ -284,11 +284,14 @@ def plot_study(path, summaries, keys, samples_of, target_of, seeds_shown=10):
     spec = fig.add_gridspec(1 + len(groups), seeds_shown, height_ratios=[4] + [1] * len(groups))
     top = spec[0, :].subgridspec(1, 2)
     ax = fig.add_subplot(top[0, 0])
-    for offset, what in [(-0.12, "converged"), (0.12, "accurate")]:
+    truth = not any(r.get("judged") == "held-out" for r in summaries.results)  # a data file: no truth to read
+    rates = [(-0.12, "converged"), (0.12, "accurate")] if truth else [(0.0, "free_success")]
+    for offset, what in rates:
         values = np.array([x[what] / x["runs"] for x in s])
         low = values - np.array([x[f"{what}_ci"][0] for x in s])
         high = np.array([x[f"{what}_ci"][1] for x in s]) - values
-        ax.errorbar(np.arange(len(s)) + offset, values, yerr=[low, high], fmt="o", capsize=4, label=what)
+        label = what if truth else "held-out verdict: indistinguishable or close"
+        ax.errorbar(np.arange(len(s)) + offset, values, yerr=[low, high], fmt="o", capsize=4, label=label)
     ax.set(ylim=(-0.02, 1.02), ylabel="share of runs", title="rates with 95% Wilson intervals")
     tick = {"fontsize": 8 if len(labels) <= 6 else 6, "rotation": 0 if len(labels) <= 6 else 30}
     ax.set_xticks(range(len(labels)), labels, **tick)
@@ -301,13 +304,13 @@ def plot_study(path, summaries, keys, samples_of, target_of, seeds_shown=10):
         ax.text(
             i, 1.0, f"{diverged} diverged", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7
         )
-    for value, name in [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")]:
+    for value, name in [(ACCURATE_W1, "accurate"), (CONVERGED_W1, "converged")] if truth else []:
         ax.axhline(value, color="gray", ls="--", lw=1)
         ax.text(len(groups) - 0.5, value, f" {name}", fontsize=7, va="center", color="gray")
     ax.set_xticks(range(len(labels)), labels, **tick)
     ax.set_yscale("symlog", linthresh=0.1)  # linear near 0, logarithmic for the far failures
     ax.set_ylim(bottom=0)
-    ax.set_title("final Wasserstein-1 of each run", pad=14)
+    ax.set_title("final Wasserstein-1 of each run" + ("" if truth else " to the held-out data"), pad=14)
     plot_histogram_grid(fig, spec, groups, labels, samples_of, target_of, seeds_shown)
     fig.tight_layout()
     save_figure(fig, path)
@@ -325,7 +328,7 @@ def plot_histogram_grid(fig, spec, groups, labels, samples_of, target_of, seeds_
                 bins = np.linspace(xs[0], xs[-1], 40)
                 ax.stairs(density(samples, bins), bins, color=VERDICT_COLOURS.get(r["verdict"], "C1"))
             ax.set(xticks=[], yticks=[], xlim=(xs[0], xs[-1]))
-            ax.set_title(f"{r['seed']}: {r['verdict']}", fontsize=7)
+            ax.set_title(f"{r['seed']}: {r['verdict']}", fontsize=7 if len(r["verdict"]) < 10 else 5.5)
             if col == 0:
                 ax.set_ylabel(label, fontsize=6)
 
