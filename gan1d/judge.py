@@ -36,20 +36,34 @@ CAPTURED = 0.5  # a mode is captured when its basin holds at least half the held
 
 
 def two_sample(samples, held):
-    """The calibrated distances and the KS p-value of samples (n,) against held (k,): scipy's."""
+    """The calibrated distances and the KS p-value of samples (n,) against held (k,): scipy's KS and
+    Anderson-Darling, and its W1 and energy distance computed as scipy does but summed by numpy."""
     from scipy import stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # anderson_ksamp's note that its p-value is capped: unused here
         ks = stats.ks_2samp(samples, held, method="asymp")
         ad = stats.anderson_ksamp([samples, held]).statistic
+    w1, energy = cdf_distances(samples, held)
     return {
-        "ho_w1": stats.wasserstein_distance(samples, held),
+        "ho_w1": w1,
         "ho_ks": float(ks.statistic),
         "ho_ad": float(ad),
-        "ho_energy": stats.energy_distance(samples, held),
+        "ho_energy": energy,
         "ho_ks_p": float(ks.pvalue),
     }
+
+
+def cdf_distances(u, v):
+    """The two-sample W1 and energy distance, the integrals of |F_u - F_v| and 2 (F_u - F_v)^2 (its
+    square root), between the sorted pooled values. scipy's wasserstein_distance and energy_distance
+    sum them by a BLAS dot product, whose bits change with BLAS's thread count (a Dask worker runs
+    one): numpy's pairwise sum gives a study the same bits on workers as in one process."""
+    u, v = np.sort(u), np.sort(v)
+    pooled = np.sort(np.concatenate([u, v]))
+    deltas = np.diff(pooled)
+    gap = np.searchsorted(u, pooled[:-1], "right") / len(u) - np.searchsorted(v, pooled[:-1], "right") / len(v)
+    return float(np.sum(np.abs(gap) * deltas)), float(np.sqrt(2 * np.sum(gap**2 * deltas)))
 
 
 def kde_loglik(samples, held):
