@@ -282,6 +282,9 @@ def split_data(path, column, sha256, values, fraction, seed):
         )
     train, held = np.sort(values[train_idx]), np.sort(values[held_idx])
     scale = float(np.std(train))
-    if not scale > 0:
-        raise problem(f"{path}: the training part is one value repeated: there is no spread to learn")
+    for part, values in (("training", train), ("held-out", held)):
+        if values[0] == values[-1]:  # sorted: one value repeated
+            raise problem(
+                f"{path}: the {part} part is one value repeated ({values[0]:g}): there is no spread to learn or judge"
+            )
     return DataSet(path, column, sha256, train, held, Units(float(np.mean(train)), scale))

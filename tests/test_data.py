@@ -98,6 +98,13 @@ def test_too_many_values_for_memory_says_how_many_fit(tmp_path, monkeypatch):
         data.read_values(str(tmp_path / "big.npy"))
 
 
+def test_a_part_of_one_value_is_refused():
+    values = np.array([1.0] * 95 + [2.0, 3.0, 4.0, 5.0, 6.0])
+    with pytest.raises(data.DataError, match="part is one value repeated"):
+        for seed in range(50):  # some split leaves one of its parts all ones
+            data.split_data("d.txt", None, "0" * 64, values, 0.2, seed)
+
+
 def test_the_split_is_disjoint_reproducible_and_its_own_seed(tmp_path):
     train, held = data.split(100, 0.2, seed=0)
     assert len(held) == 20 and len(train) == 80
