@@ -200,6 +200,7 @@ FLAGS = (
     flag("--anim-path", None, "save the training animation here (.gif, or .mp4 with ffmpeg)", output=True, not_in_study="a study saves no animation", type=str),
     flag("--anim-every", 1, "steps per animation frame", output=True, type=positive_int),
     flag("--logdir", None, "also write TensorBoard summaries here", output=True, not_in_study="a study writes no TensorBoard events", type=str),
+    flag("--export", False, "also write generator.npz and generator.json beside the run: its G, drawn from with NumPy alone (gan1d/export.py)", output=True, not_in_study="a study's members are in their population's weights.npz", action="store_true"),
     flag("--checkpoint-every", 0, "steps between checkpoints in the run folder (0 = only when interrupted)", output=True, type=count),
     flag("--resume", False, "continue the run from its folder's last checkpoint", output=True, action="store_true"),
     flag("--overwrite", False, "start again a run whose folder holds an unfinished run", output=True, action="store_true"),

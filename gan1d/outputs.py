@@ -200,6 +200,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         outcome.rows,
         ROW_COLUMNS,
         summary,
+        outcome.weights,  # every run keeps its final weights (N = 1), as a population does
         sampled={name: drawn._replace(samples=drawn.samples[0]) for name, drawn in outcome.sampled.items()},  # (n,)
     )
     return summary

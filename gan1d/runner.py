@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import files, outputs, samplers
+from . import export, files, outputs, samplers
 from .lazy import native_stderr_silenced, tf
 from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
@@ -110,6 +110,8 @@ def run(args, tutorial, stop_event=None):
     with StopRequest(stop_event) as stop:
         outcome = train_in(run_dir, [args], tutorial, stop, progress)
     summary = outputs.write_run(run_dir, outcome, config, time.time() - started)
+    if args.export and summary["status"] != "interrupted":
+        export.export(run_dir, units_of(args))
     progress.verdict(summary["verdict"], summary["verdict_reason"])
     return summary
 
