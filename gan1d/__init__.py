@@ -8,6 +8,11 @@
 - `presets`: the presets, the classic targets and the default learning rates.
 - `search`: a study's configurations: the sweep's grid, or a random search's quasi-random draws.
 - `target`: the data's distribution, one normal or a mixture of modes.
+- `data`: `--data`, a user's column of numbers read safely, checked, hashed, split and standardised.
+- `sources`: the seam: what training draws from (a source) and what evaluation judges against (a reference).
+- `judge`: judging without the truth: calibrated two-sample statistics, held-out modes, the held-out verdict.
+- `baselines`: a data run's baselines and the memorisation distances.
+- `export`: a trained G written beside its run and drawn from with NumPy alone.
 - `metrics`: the fixed evaluation grid, the metrics and mode metrics, converged, accurate, the verdict.
 - `figures`: the distributions and training figures, the study and sweep figures, the animation.
 - `files`: run folders, atomic writes, summaries and results read back.
