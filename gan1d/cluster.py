@@ -98,9 +98,7 @@ def close(client):
 
 def worker_memory(workers):
     """Each local worker's share of the memory available now, in bytes."""
-    from .plan import available_memory
-
-    return int(available_memory() / workers)
+    return int(files.available_memory() / workers)
 
 
 def memory_per_worker(client):

@@ -7,11 +7,14 @@ imports TensorFlow: the file is read and checked while the flags are."""
 import csv
 import functools
 import hashlib
+import itertools
 import math
 import os
 from typing import NamedTuple
 
 import numpy as np
+
+from .files import available_memory
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".npy")
 MIN_PART = 10  # values on each side of the split: fewer leave no spread to learn or to judge against
@@ -33,18 +36,6 @@ def parse_spec(text):
         return text, None
     path, column = text.rsplit(":", 1)
     return path, column or None
-
-
-def available_memory():
-    """Bytes of memory available now (Linux's MemAvailable; elsewhere the free pages)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def max_values():
@@ -100,48 +91,56 @@ def number(text):
         return None
 
 
+def collected(path, numbered):
+    """(values (n,), their line numbers) of (line number, value) pairs, stopping past what fits in memory."""
+    values, places, limit = [], [], max_values()
+    for line_no, value in numbered:
+        values.append(value)
+        places.append(line_no)
+        if len(values) > limit:
+            raise too_many(path, limit)
+    return np.array(values, dtype=np.float64), places
+
+
 def read_lines(path):
     """A .txt file: one number per line; '#' starts a comment; blank lines skipped."""
-    values, places, limit = [], [], max_values()
     with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            text = line.split("#", 1)[0].strip()
-            if not text:
-                continue
-            value = number(text)
-            if value is None:
-                raise problem(f"{path} line {line_no}: {text[:40]!r} is not a number (one number per line)")
-            values.append(value)
-            places.append(line_no)
-            if len(values) > limit:
-                raise too_many(path, limit)
-    return np.array(values, dtype=np.float64), places
+        return collected(path, numbered_lines(path, f))
+
+
+def numbered_lines(path, lines):
+    for line_no, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        value = number(text)
+        if value is None:
+            raise problem(f"{path} line {line_no}: {text[:40]!r} is not a number (one number per line)")
+        yield line_no, value
 
 
 def read_table(path, delimiter, column):
     """A .csv or .tsv file: a header row if its first row is not all numbers; one column, by name or
     0-based index, or the only one."""
-    values, places, limit = [], [], max_values()
     with open(path, newline="", encoding="utf-8") as f:
         rows = ((i, row) for i, row in enumerate(csv.reader(f, delimiter=delimiter), 1) if any(c.strip() for c in row))
         first = next(rows, None)
         if first is None:
             raise problem(f"{path} holds no values")
-        line_no, row = first
+        _, row = first
         header = [c.strip() for c in row] if any(number(c) is None for c in row) else None
         index = column_index(path, header, len(row), column)
-        pending = [] if header else [first]
-        for line_no, row in (*pending, *rows):
-            cell = row[index].strip() if index < len(row) else ""
-            value = number(cell)
-            if value is None:
-                name = header[index] if header else f"column {index}"
-                raise problem(f"{path} line {line_no}, {name}: {cell[:40]!r} is not a number")
-            values.append(value)
-            places.append(line_no)
-            if len(values) > limit:
-                raise too_many(path, limit)
-    return np.array(values, dtype=np.float64), places
+        name = header[index] if header else f"column {index}"
+        return collected(path, numbered_cells(path, itertools.chain([] if header else [first], rows), index, name))
+
+
+def numbered_cells(path, rows, index, name):
+    for line_no, row in rows:
+        cell = row[index].strip() if index < len(row) else ""
+        value = number(cell)
+        if value is None:
+            raise problem(f"{path} line {line_no}, {name}: {cell[:40]!r} is not a number")
+        yield line_no, value
 
 
 def column_index(path, header, width, column):

@@ -1,5 +1,5 @@
 """The run folder and its files: atomic writes (figures, CSV, JSON, samples), the run's config,
-summaries and results read back. Nothing a run folder holds is unpickled when read (checkpoints:
+summaries and results read back, and the memory there is to read or write them into. Nothing a run folder holds is unpickled when read (checkpoints:
 gan1d/checkpoints.py)."""
 
 import contextlib
@@ -83,6 +83,18 @@ def json_safe(obj):
     if isinstance(obj, np.integer):
         return int(obj)
     return obj
+
+
+def available_memory():
+    """Bytes of memory available now (Linux's MemAvailable), or the machine's total elsewhere."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def write_csv(path, rows, columns):

@@ -8,7 +8,6 @@ import numpy as np
 
 from .data import IDENTITY
 from .gap import bound_metrics
-from .judge import FREE_SUCCESS
 from .lazy import special
 from .target import MODE_RADIUS
 
@@ -16,6 +15,7 @@ from .target import MODE_RADIUS
 EVAL_POINTS = 10_000  # generated samples (G on evenly spaced z) and decision-boundary points
 NUM_BINS = 100  # histogram bin edges over [-noise_range, noise_range], as in the reference
 KDE_STRIDE = 5  # the KDE is fitted on every 5th generated sample (2,000), only at the end
+KDE_CHUNK = 1_000  # held-out samples scored at a time: (1,000, 2,000) distances, 16 MB
 
 MODE_METRICS = ("modes_captured", "high_quality", "gap_mass", "weight_error", "separated")
 BOUND_METRICS = ("slope_max", "gap_bound")  # G's steepest slope and the gap mass it implies (gan1d/gap.py)
@@ -45,12 +45,8 @@ class EvalGrid:
     converted in the graph: gan1d/loops.py)."""
 
     def __init__(self, reference, noise_range, group_size, zs=None, noise="uniform", units=IDENTITY):
-        self.reference, self.range, self.noise = (
-            reference,
-            noise_range,
-            noise,
-        )  # the noise's kind and range: the bound's
-        self.units = units
+        self.reference, self.units = reference, units
+        self.range, self.noise = noise_range, noise  # the noise's kind and range: the bound's
         low, high = reference.plot_range(noise_range)
         self.xs = np.linspace(low, high, EVAL_POINTS)
         self.zs = self.noise_points(noise_range) if zs is None else zs  # G's input: the noise's own shape (gan.py)
@@ -179,8 +175,11 @@ def kde_nll(samples, held_out):
     bandwidth = np.std(points, ddof=1) * len(points) ** (-1 / 5)  # Scott's rule in 1-D
     if not bandwidth > 0:  # all samples equal: no density to speak of
         return math.inf
-    z = (held_out[:, None] - points[None, :]) / bandwidth  # (held out, points)
-    log_density = special.logsumexp(-0.5 * z**2, axis=1) - np.log(len(points) * bandwidth * math.sqrt(2 * math.pi))
+    parts = np.array_split(held_out, max(1, len(held_out) // KDE_CHUNK))  # a data file's held-out part may be large
+    log_density = np.concatenate([
+        special.logsumexp(-0.5 * ((part[:, None] - points[None, :]) / bandwidth) ** 2, axis=1)  # (part, points)
+        for part in parts
+    ]) - np.log(len(points) * bandwidth * math.sqrt(2 * math.pi))  # fmt: skip
     return float(-np.mean(log_density))
 
 
@@ -207,6 +206,8 @@ def is_success(r):
 
 
 VERDICTS = ("accurate", "converged", "failed", "diverged")
+FREE_VERDICTS = ("indistinguishable", "close", "far", "diverged")  # without the truth (gan1d/judge.py)
+FREE_SUCCESS = ("indistinguishable", "close")
 ADVICE = 'What usually helps: another --seed, --preset robust, or a lower --learning-rate; the README\'s "How often each recipe works" says how often each works.'  # fmt: skip
 
 

@@ -16,9 +16,8 @@ from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, finite_kde_nll, m
 from .samplers import costs, plain_drawn
 
 ROW_COLUMNS = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
-STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"] + list(
-    judge.FREE_METRICS
-)  # the KDE costs 0.1 s a run: single runs only
+# the KDE costs 0.1 s a run: single runs only
+STUDY_METRICS = [m for m in METRIC_NAMES if m != "kde_nll"] + list(judge.FREE_METRICS)
 
 
 class Outcome(NamedTuple):
@@ -55,6 +54,11 @@ class Judged(NamedTuple):
     sampler: str = "plain"
     costs: dict = {}
     free_verdict: tuple = (None, None)
+
+
+def judged_by(grid):
+    """What a run's verdict reads: the truth, or (a data file) the held-out data."""
+    return "truth" if grid.reference.exact else "held-out"
 
 
 def verdicts(status, final, grid, diverged=None):
@@ -181,7 +185,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "training_seconds": round(outcome.training_seconds, 3),
         "verdict": j.verdict[0],
         "verdict_reason": j.verdict[1],
-        "judged": "truth" if outcome.grid.reference.exact else "held-out",
+        "judged": judged_by(outcome.grid),
         "verdict_free": j.free_verdict[0],
         "verdict_free_reason": j.free_verdict[1],
         "held_out_size": len(outcome.grid.held_out),
@@ -246,10 +250,7 @@ def population_results(outcome, runs, population, samplers=("plain",)):
             row.update(status=j.status, steps=j.steps, diverged_step=j.diverged_step, population=population, member=i)
             row.update(modes=outcome.grid.reference.modes, sampler=j.sampler, **j.costs, **j.final)
             row["verdict"], row["verdict_reason"] = j.verdict
-            row["verdict_free"], row["judged"] = (
-                j.free_verdict[0],
-                "truth" if outcome.grid.reference.exact else "held-out",
-            )
+            row["verdict_free"], row["judged"] = j.free_verdict[0], judged_by(outcome.grid)
             rows.append(row)
     return rows
 

@@ -8,7 +8,7 @@ import os
 import shutil
 
 from . import files
-from .files import RunError
+from .files import RunError, available_memory
 from .flags import OUTPUT_FLAGS, PER_MEMBER, READ_FLAGS, STUDY_ONLY
 from .metrics import EVAL_POINTS
 from .names import run_name
@@ -17,18 +17,6 @@ RUN_BYTES_IN_MEMORY = 8_000  # a run's settings, results row and final samples' 
 RUN_BYTES_ON_DISK = 4 * EVAL_POINTS + 2_000  # its final samples (float32) and its rows in the study's files
 POPULATION_BASE_BYTES = 600 * 2**20  # TensorFlow and the graph, whatever the members
 MEMORY_SHARE = 0.7  # of the memory available now: the rest stays for the machine
-
-
-def available_memory():
-    """Bytes of memory available now (Linux's MemAvailable), or the machine's total elsewhere."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def configurations(args):

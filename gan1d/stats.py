@@ -5,9 +5,8 @@ import math
 
 import numpy as np
 
-from .judge import FREE_SUCCESS
 from .lazy import stats
-from .metrics import is_accurate, is_converged, is_success
+from .metrics import FREE_SUCCESS, is_accurate, is_converged, is_success
 
 CONFIDENCE = 0.95
 MODE_MEDIANS = ("modes_captured", "high_quality", "gap_mass")

@@ -24,7 +24,7 @@ sys.path.insert(0, ROOT)
 import numpy as np  # noqa: E402
 
 from gan1d import files, judge  # noqa: E402
-from gan1d.metrics import is_success  # noqa: E402
+from gan1d.metrics import FREE_SUCCESS, is_success  # noqa: E402
 from gan1d.sources import SyntheticReference  # noqa: E402
 from gan1d.stats import wilson  # noqa: E402
 from gan1d.target import Target  # noqa: E402
@@ -102,7 +102,7 @@ def judge_all():
                 label = judge.free_verdict(status, m, cal)[0]
                 rows.append({"population": os.path.relpath(folder, RUNS), "target": target.describe(), "seed": row["seed"],
                              "size": size, "truth_success": is_success({**row, "status": status}), "w1": row["w1"],
-                             "free_verdict": label, "free_success": label in judge.FREE_SUCCESS, **m,
+                             "free_verdict": label, "free_success": label in FREE_SUCCESS, **m,
                              **{f"{d}_within": m[d] <= cal.limit[d] for d in judge.DISTANCES}})  # fmt: skip
         judged = [{k: v.item() if isinstance(v, np.generic) else v for k, v in r.items()} for r in rows[before:]]
         files.write_text(cached, json.dumps(judged))  # atomic: a stop leaves no half a file

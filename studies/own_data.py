@@ -19,7 +19,7 @@ sys.path.insert(0, ROOT)
 import numpy as np  # noqa: E402
 
 from gan1d import baselines, data, judge  # noqa: E402
-from gan1d.metrics import EvalGrid, batch_metrics, is_success  # noqa: E402
+from gan1d.metrics import FREE_SUCCESS, EvalGrid, batch_metrics, is_success  # noqa: E402
 from gan1d.sources import SyntheticReference  # noqa: E402
 from gan1d.stats import median_interval, wilson  # noqa: E402
 from gan1d.target import Target  # noqa: E402
@@ -95,7 +95,7 @@ def faithful_table():
             w1 = [r["ho_w1"] if r["ho_w1"] is not None else np.inf for r in rows]
             median, (low, high) = median_interval(w1)
             cells = [rate(sum(r["verdict"] == "indistinguishable" for r in rows), len(rows))]
-            cells.append(rate(sum(r["verdict"] in judge.FREE_SUCCESS for r in rows), len(rows)))
+            cells.append(rate(sum(r["verdict"] in FREE_SUCCESS for r in rows), len(rows)))
             cells.append(f"{median:.3g} [{low:.3g}, {high:.3g}]")
             cells += [rate(sum(x <= base[b] for x in w1), len(rows)) for b in baselines.NAMES]
             lines.append(f"| {column} | {preset} | " + " | ".join(cells) + " |")
