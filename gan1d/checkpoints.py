@@ -3,15 +3,14 @@ kept), the loop's state as JSON and its arrays as .npz (each member's numpy stre
 weights, the animation's frames). Nothing is pickled; a damaged checkpoint is reported in one line
 and the one before it used."""
 
-import json
 import os
 import re
 import sys
-import zipfile
 
 import numpy as np
 
-from .files import RunError, json_safe, nan_for_null, write_atomic
+from . import folder
+from .files import RunError
 
 CHECKPOINT_INDEX = "checkpoint"  # TensorFlow's own index of a folder's checkpoints, written last
 
@@ -24,22 +23,17 @@ class Checkpoints:
     """A run folder's checkpoints/: save a step's state and arrays, restore the newest usable one."""
 
     def __init__(self, session, saver, run_dir):
-        self.session, self.saver = session, saver
-        self.folder = os.path.join(run_dir, "checkpoints")
+        self.session, self.saver, self.run_dir = session, saver, run_dir
+        self.folder = folder.checkpoints(run_dir)
 
     def save(self, step, state, arrays):
         """The loop's state as JSON and its arrays as .npz (nothing pickled), then the session's
         variables, whose index names the checkpoint last: a kill at any moment leaves the last
         complete checkpoint as it was."""
         os.makedirs(self.folder, exist_ok=True)
-        prefix = os.path.join(self.folder, f"state-{step}")
-        write_atomic(prefix + ".json", json_bytes(state), quiet=True)
-        write_atomic(prefix + ".npz", lambda f: np.savez(f, **arrays), quiet=True)
+        folder.write_checkpoint_state(self.run_dir, step, state, arrays)
         self.saver.save(self.session, os.path.join(self.folder, "model"), global_step=step)  # then CHECKPOINT_INDEX
-        kept = {str(checkpoint_step(path)) for path in self.saver.last_checkpoints}
-        for name in os.listdir(self.folder):
-            if name.startswith("state-") and name.split("-", 1)[1].split(".")[0] not in kept:
-                os.remove(os.path.join(self.folder, name))
+        folder.prune_checkpoint_states(self.run_dir, {str(checkpoint_step(path)) for path in self.saver.last_checkpoints})
 
     def restore(self):
         """Restores the newest usable checkpoint into the session; returns (state, arrays), or None if
@@ -54,23 +48,16 @@ class Checkpoints:
                 continue
             earlier = [os.path.join(self.folder, f"model-{s}") for s in sorted(steps) if s <= step]
             self.saver.recover_last_checkpoints(earlier)  # pruning stays right across resumes
-            state["rows"] = [nan_for_null(row) for row in state["rows"]]
             return state, arrays
         if steps:
             raise RunError(f"{self.folder} holds no usable checkpoint: start the run again with --overwrite")
         return None
 
     def read(self, step):
-        prefix = os.path.join(self.folder, f"state-{step}")
         try:
-            with open(prefix + ".json", "rb") as f:
-                state = json.loads(f.read().decode())
-            with np.load(prefix + ".npz", allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}  # every array read here: a damaged one raises now
-        except (OSError, ValueError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as error:
-            raise CheckpointError(f"{prefix}: {type(error).__name__}") from None
-        if not isinstance(state, dict) or state.get("step") != step:
-            raise CheckpointError(f"{prefix}.json is not this checkpoint's state")
+            state, arrays = folder.read_checkpoint_state(self.run_dir, step)  # every array read: damage raises now
+        except ValueError as error:
+            raise CheckpointError(str(error)) from None
         from .lazy import tf
 
         model = os.path.join(self.folder, f"model-{step}")
@@ -79,10 +66,6 @@ class Checkpoints:
         except (tf.errors.OpError, ValueError) as error:
             raise CheckpointError(f"{model}: {type(error).__name__}") from None
         return state, arrays
-
-
-def json_bytes(obj):
-    return lambda f: f.write((json.dumps(json_safe(obj), sort_keys=True) + "\n").encode())
 
 
 def checkpoint_step(path):

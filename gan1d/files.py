@@ -1,6 +1,6 @@
-"""The run folder and its files: atomic writes (figures, CSV, JSON, samples), the run's config,
-summaries and results read back, and the memory there is to read or write them into. Nothing a run folder holds is unpickled when read (checkpoints:
-gan1d/checkpoints.py)."""
+"""Files, atomically: every write goes to a temporary name and is renamed into place (figures, CSV,
+JSON, samples), and says its path; a study's results read back; the memory there is to read or
+write them into. Which files a run folder holds, and reading them: gan1d/folder.py."""
 
 import contextlib
 import csv
@@ -8,14 +8,12 @@ import io
 import json
 import math
 import os
-import shutil
 import sys
 import tempfile
 
 import numpy as np
 
 PRINT_WRITES = True  # False: written paths are not announced
-DONE = ("completed", "early_stopped", "diverged")  # statuses of a run that needs no resuming
 
 
 class RunError(Exception):
@@ -132,55 +130,10 @@ def write_npy(path, array):
     write_atomic(path, lambda f: np.save(f, array))
 
 
-def read_summary(run_dir, metric_names=()):
-    """The run's summary.json, with null metrics read back as NaN; None if there is none."""
-    try:
-        with open(os.path.join(run_dir, "summary.json")) as f:
-            return {k: (math.nan if v is None and k in metric_names else v) for k, v in json.load(f).items()}
-    except (OSError, ValueError):
-        return None
-
-
 def config_dict(args, tf_version):
     config = {k: v for k, v in vars(args).items() if not k.startswith("_")}
     config["versions"] = {"tensorflow": tf_version, "numpy": np.__version__, "python": sys.version.split()[0]}
     return config
-
-
-def check_data(folder, saved, record):
-    """Refuses to continue or reuse, in folder, what was trained on another content of the data file:
-    saved and record are config.json's data_record then and now (None without --data)."""
-    old, new = (saved or {}).get("sha256"), (record or {}).get("sha256")
-    if old and new and old != new:
-        raise RunError(
-            f"argument --data: {record['path']} has changed since {folder} was trained on it (sha256 {old[:12]} "
-            f"then, {new[:12]} now): give another --out-dir, or --overwrite"
-        )
-
-
-def saved_config(run_dir):
-    """A run folder's config.json, or {} if it has none or it does not read (JSON: nothing runs)."""
-    try:
-        with open(os.path.join(run_dir, "config.json")) as f:
-            config = json.load(f)
-        return config if isinstance(config, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def prepare_run_dir(run_dir, resume, overwrite):
-    """Creates the run folder; refuses to start over an unfinished checkpointed run unless told how."""
-    checkpoints = os.path.join(run_dir, "checkpoints")
-    if os.path.isdir(checkpoints) and not (resume or overwrite):
-        summary = read_summary(run_dir) or {}
-        if summary.get("status") not in DONE:
-            raise RunError(
-                f"{run_dir} holds an unfinished run with checkpoints: continue it with --resume, or start it "
-                "again with --overwrite"
-            )
-    if overwrite and os.path.isdir(checkpoints):
-        shutil.rmtree(checkpoints)
-    os.makedirs(run_dir, exist_ok=True)
 
 
 def nan_for_null(row):

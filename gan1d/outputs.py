@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import baselines, files, judge
+from . import baselines, folder, judge
 from .figures import part_shares, plot_distributions, plot_generator, plot_memorisation, plot_training
 from .gap import bound_metrics
 from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, finite_kde_nll, metrics, verdict
@@ -131,29 +131,6 @@ def distributions_note(j, last_finite_step, note=""):
     return text
 
 
-def samples_file(sampler):
-    """G's own final samples are samples.npy; a sampler's, samples_<name>.npy beside them."""
-    return "samples.npy" if sampler == "plain" else f"samples_{sampler}.npy"
-
-
-def write_samples(folder, sampled):
-    """Each sampler's final samples but plain's, (N, n) float32 each."""
-    for name, drawn in sampled.items():
-        if name != "plain":
-            files.write_npy(os.path.join(folder, samples_file(name)), np.asarray(drawn.samples).astype(np.float32))
-
-
-def write_common(folder, samples, rows, columns, summary, weights=None, sampled=None):
-    """What every run folder holds: its final samples (G's own, and each sampler's), its evaluations
-    and its summary; and a population's, its members' weights."""
-    if weights is not None:
-        files.write_atomic(os.path.join(folder, "weights.npz"), lambda f: np.savez(f, **weights))
-    files.write_csv(os.path.join(folder, "metrics.csv"), rows, columns)
-    files.write_npy(os.path.join(folder, "samples.npy"), np.asarray(samples).astype(np.float32))
-    write_samples(folder, sampled or {})
-    files.write_json(os.path.join(folder, "summary.json"), summary)
-
-
 def write_run(run_dir, outcome, config, wall_seconds):
     """A single run's files; returns its summary."""
     j = judge_run(outcome, config["sampler"][0])
@@ -162,7 +139,7 @@ def write_run(run_dir, outcome, config, wall_seconds):
     note = f"best w1 kept: step {kept}" if kept is not None else ""
     if j.sampler != "plain":
         note = "\n".join(filter(None, [note, f"{j.sampler}: {j.costs['sampler_draws']:.2f} drawn per kept"]))
-    path = os.path.join(run_dir, "distributions.png")
+    path = folder.figure(run_dir, "distributions")
     plain = outcome.samples[0] if j.sampler != "plain" and j.status != "diverged" else None
     note = distributions_note(j, last_step, note)
     index = None if outcome.index is None or j.status == "diverged" else outcome.index[0]
@@ -171,10 +148,10 @@ def write_run(run_dir, outcome, config, wall_seconds):
     if j.sampler != "plain":
         own = {name: float(v[0]) for name, v in judged_scores(outcome, outcome.samples[:1]).items()}
     if j.status != "diverged":
-        path = os.path.join(run_dir, "generator.png")
+        path = folder.figure(run_dir, "generator")
         plot_generator(path, outcome.grid, outcome.samples[0], outcome.slopes[0], own, index)
     if outcome.rows:
-        plot_training(os.path.join(run_dir, "training.png"), outcome.rows)
+        plot_training(folder.figure(run_dir, "training"), outcome.rows)
     table, j = against_baselines(run_dir, outcome.grid, j)
     summary = {
         "status": j.status,
@@ -191,14 +168,14 @@ def write_run(run_dir, outcome, config, wall_seconds):
         "held_out_size": len(outcome.grid.held_out),
         **j.final,
         "sampler": j.sampler,
-        "samples": samples_file(j.sampler),  # what the verdict and the metrics above judged
+        "samples": folder.samples_file(j.sampler),  # what the verdict and the metrics above judged
         **j.costs,
         "plain": None if j.sampler == "plain" else {m: own[m] for m in STUDY_METRICS},
         "parts": None if index is None else parts_summary(outcome.samples[0], index),
         **table,
         "config": config,
     }
-    write_common(
+    folder.write_outputs(
         run_dir,
         outcome.samples[0] if j.status != "diverged" else j.samples,
         outcome.rows,
@@ -228,7 +205,7 @@ def against_baselines(run_dir, grid, j):
     }
     near["kde baseline"] = baselines.nearest(drawn["kde"], training)
     near["bootstrap"] = np.zeros(len(j.samples))
-    plot_memorisation(os.path.join(run_dir, "memorisation.png"), near)
+    plot_memorisation(folder.figure(run_dir, "memorisation"), near)
     memorised = {k: float(np.median(v)) for k, v in near.items()}
     return {"baselines": table, "closer_than": beaten, "nearest_training_median": memorised}, j
 
@@ -255,30 +232,23 @@ def population_results(outcome, runs, population, samplers=("plain",)):
     return rows
 
 
-def write_population(folder, outcome, results, record, seconds, parameters):
+def write_population(path, outcome, results, record, seconds, parameters):
     """A finished population's files: those of every run folder, and its members' weights; parameters:
     {sampler: its flags' values}, under which its rows in results were read."""
     summary = {"status": "completed", "seconds": seconds, "settings": record, "samplers": parameters}
     summary["results"] = results
     columns = ["member", "seed", *ROW_COLUMNS]
-    write_common(folder, outcome.samples, outcome.rows, columns, summary, outcome.weights, outcome.sampled)
+    folder.write_outputs(path, outcome.samples, outcome.rows, columns, summary, outcome.weights, outcome.sampled)
 
 
-def add_samplers(folder, sampled, results, parameters):
+def add_samplers(path, sampled, results, parameters):
     """A finished population read with more samplers: their samples beside the others, and its
     summary's rows and sampler flags replaced by results and parameters."""
-    write_samples(folder, sampled)
-    path = os.path.join(folder, "summary.json")
-    summary = files.read_summary(folder)
-    summary.update(samplers=parameters, results=results)
-    files.write_json(path, summary)
+    folder.write_samples(path, sampled)
+    folder.update_summary(path, samplers=parameters, results=results)
 
 
-def seed_figure(folder, seed):
-    return os.path.join(folder, f"seed-{seed}", "distributions.png")
-
-
-def draw_seeds(folder, runs, outcome, seeds):
+def draw_seeds(path, runs, outcome, seeds):
     """The distributions figure of chosen seeds of a population, from its own final evaluation."""
     for i, run in enumerate(runs):
         seed = run.settings.seed
@@ -290,9 +260,10 @@ def draw_seeds(folder, runs, outcome, seeds):
             **judge.row_metrics(samples, outcome.grid.held_out, judge.calibration(outcome.grid, EVAL_POINTS)),
         }
         judged = verdicts("completed", final, outcome.grid)[0]
-        os.makedirs(os.path.dirname(seed_figure(folder, seed)), exist_ok=True)
+        figure = folder.seed_figure(path, seed)
+        os.makedirs(os.path.dirname(figure), exist_ok=True)
         note = f"seed {seed}, step {run.settings.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
         index = None if outcome.index is None else outcome.index[i]
         plot_distributions(
-            seed_figure(folder, seed), samples, outcome.decision[i], outcome.grid, note, judged, index=index
+            figure, samples, outcome.decision[i], outcome.grid, note, judged, index=index
         )

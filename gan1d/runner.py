@@ -7,13 +7,12 @@ import importlib
 import os
 import sys
 import time
-import zipfile
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
-from . import export, files, outputs, samplers
+from . import export, files, folder, outputs, samplers
 from .lazy import native_stderr_silenced, tf
 from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
@@ -40,9 +39,9 @@ class Tutorial(NamedTuple):
 def load_tutorial(source):
     """The TUTORIAL of the file at source, imported under its own name (a worker's sys.path gains
     its folder)."""
-    folder, name = os.path.split(source)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    where, name = os.path.split(source)
+    if where not in sys.path:
+        sys.path.insert(0, where)
     return importlib.import_module(os.path.splitext(name)[0]).TUTORIAL
 
 
@@ -102,10 +101,10 @@ def run(args, tutorial, stop_event=None):
     """One training run in <out-dir>/<run-name>/: its files, its verdict; returns its summary."""
     run_dir = os.path.join(args.out_dir, args.run_name)
     if args.resume:
-        files.check_data(run_dir, files.saved_config(run_dir).get("data_record"), args.data_record)
-    files.prepare_run_dir(run_dir, args.resume, args.overwrite)
+        folder.check_data(run_dir, folder.read_config(run_dir).get("data_record"), args.data_record)
+    folder.prepare(run_dir, args.resume, args.overwrite)
     config = files.config_dict(args, tf.__version__)
-    files.write_json(os.path.join(run_dir, "config.json"), config)
+    folder.write_config(run_dir, config)
     progress, started = Progress(args.num_steps, args.log_every, args.quiet), time.time()
     with StopRequest(stop_event) as stop:
         outcome = train_in(run_dir, [args], tutorial, stop, progress)
@@ -116,30 +115,30 @@ def run(args, tutorial, stop_event=None):
     return summary
 
 
-def population(args, tutorial, folder, runs, stop, bar):
+def population(args, tutorial, path, runs, stop, bar):
     """A finished population's results read back if its settings match, else trained (or resumed);
     the chosen seeds' figures drawn from its final weights."""
     members = [r.settings for r in runs]
     record = settings_record(members)
-    name = os.path.basename(folder)
-    saved = None if args.overwrite else saved_population(folder, record)
+    name = os.path.basename(path)
+    saved = None if args.overwrite else saved_population(path, record)
     if saved is not None:
         bar.update(members[0].num_steps)
-        return reused(args, tutorial, folder, runs, saved, stop, bar)
-    files.prepare_run_dir(folder, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
+        return reused(args, tutorial, path, runs, saved, stop, bar)
+    folder.prepare(path, resume=True, overwrite=args.overwrite)  # a checkpoint left is resumed
     started = time.time()
-    trained = train_in(folder, members, tutorial, stop, bar)
+    trained = train_in(path, members, tutorial, stop, bar)
     results = outputs.population_results(trained, runs, name, args.sampler)
     seconds = round(time.time() - started, 3)
     status = "interrupted" if any(s == "interrupted" for s, _ in trained.statuses) else "completed"
     if status == "completed":
         read = {name: samplers.parameters(name, args) for name in args.sampler}
-        outputs.write_population(folder, trained, results, record, seconds, read)
-        outputs.draw_seeds(folder, runs, trained, args.plot_seeds)
+        outputs.write_population(path, trained, results, record, seconds, read)
+        outputs.draw_seeds(path, runs, trained, args.plot_seeds)
     return {"status": status, "results": results, "seconds": seconds}
 
 
-def reused(args, tutorial, folder, runs, saved, stop, bar):
+def reused(args, tutorial, path, runs, saved, stop, bar):
     """A finished population's rows of each --sampler: those it was read with under the same sampler
     flags, and the others read now from its final weights (training nothing); the chosen seeds'
     figures drawn if missing. Its summary.json keeps every sampler's rows."""
@@ -147,48 +146,26 @@ def reused(args, tutorial, folder, runs, saved, stop, bar):
     wanted = {name: samplers.parameters(name, args) for name in args.sampler}
     missing = [name for name, values in wanted.items() if saved["samplers"].get(name) != values]
     drawn = [m for m in members if m.seed in args.plot_seeds]
-    figures = drawn and not all(os.path.exists(outputs.seed_figure(folder, m.seed)) for m in drawn)
+    figures = drawn and not all(os.path.exists(folder.seed_figure(path, m.seed)) for m in drawn)
     rows = saved["results"]
     if missing or figures:
-        evaluated = train_in(folder, members, tutorial, stop, bar, saved["weights"], missing)
+        evaluated = train_in(path, members, tutorial, stop, bar, saved["weights"], missing)
         if figures:
-            outputs.draw_seeds(folder, runs, evaluated, args.plot_seeds)
+            outputs.draw_seeds(path, runs, evaluated, args.plot_seeds)
         if missing:
-            new = outputs.population_results(evaluated, runs, os.path.basename(folder), missing)
+            new = outputs.population_results(evaluated, runs, os.path.basename(path), missing)
             rows = [r for r in rows if r["sampler"] not in missing] + new
             outputs.add_samplers(
-                folder, evaluated.sampled, rows, {**saved["samplers"], **{m: wanted[m] for m in missing}}
+                path, evaluated.sampled, rows, {**saved["samplers"], **{m: wanted[m] for m in missing}}
             )
     return {"status": "completed", "results": [r for r in rows if r["sampler"] in wanted], "reused": True}
 
 
-def saved_population(folder, record):
+def saved_population(path, record):
     """A finished population's summary and weights, if both read back whole and match record; a
-    damaged file is reported, and the population trained again."""
-    summary = files.read_summary(folder, outputs.STUDY_METRICS)
-    if summary is not None and isinstance(summary.get("settings"), dict):
-        shared = summary["settings"].get("shared") or {}
-        files.check_data(folder, shared.get("data_record"), record["shared"].get("data_record"))
-    if summary is None or summary.get("settings") != record or summary.get("status") != "completed":
-        if os.path.exists(os.path.join(folder, "summary.json")) and summary is None:
-            print(f"{os.path.join(folder, 'summary.json')} is damaged: training this population again")
-        return None
-    try:
-        with np.load(os.path.join(folder, "weights.npz"), allow_pickle=False) as npz:
-            weights = [npz[name] for name in npz.files]
-        results = summary["results"]
-        if not all(isinstance(r, dict) and "w1" in r for r in results):
-            raise ValueError("results")
-        for row in results:  # rows of an earlier version were read plainly
-            row.setdefault("sampler", "plain")
-            for column, cost in samplers.PLAIN_COSTS.items():
-                row.setdefault(column, cost)
-        read = summary.get("samplers") or {"plain": {}}
-        if not isinstance(read, dict) or any(
-            sum(r["sampler"] == s for r in results) != len(record["members"]) for s in read
-        ):
-            raise ValueError("samplers")
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
-        print(f"{folder} holds a damaged finished population ({type(error).__name__}): training it again")
-        return None
-    return {"results": results, "weights": weights, "samplers": read}
+    damaged file is reported, and the population trained again; one trained on another content of
+    its data file is refused."""
+    summary = folder.read_summary(path) or {}
+    shared = summary.get("settings", {}).get("shared") if isinstance(summary.get("settings"), dict) else None
+    folder.check_data(path, (shared or {}).get("data_record"), record["shared"].get("data_record"))
+    return folder.read_population(path, record, outputs.STUDY_METRICS, samplers.PLAIN_COSTS)

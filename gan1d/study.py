@@ -10,9 +10,7 @@ import os
 import time
 from typing import NamedTuple
 
-import numpy as np
-
-from . import cluster, files, plan, search
+from . import cluster, files, folder, plan, search
 from .figures import plot_gap_bound, plot_search, plot_study, plot_sweep
 from .flags import EXIT_FAILED, EXIT_INTERRUPTED
 from .metrics import (
@@ -25,7 +23,7 @@ from .metrics import (
 )
 from .monitor import StopRequest
 from .names import study_dir
-from .outputs import STUDY_METRICS, samples_file
+from .outputs import STUDY_METRICS
 from .progress import StudyProgress
 from .samplers import COST_COLUMNS
 from .sources import reference_of
@@ -72,18 +70,18 @@ def run_study(args, settings, tutorial, stop_event=None):
     """Trains every population of the study (or reuses it), in this process or as tasks on a Dask
     cluster (--workers, --scheduler), then writes the study's files. settings(given, in_study=True)
     resolves a study run's flags; tutorial: what gan.py hands the run machinery (gan1d/runner.py)."""
-    folder = study_dir(args)
+    where = study_dir(args)
     with cluster.Engine(args) as engine:  # an address where no scheduler answers: refused now
-        groups = plan.make(args, folder, lambda: study_runs(args, settings), engine.memory, engine.workers)
-        os.makedirs(folder, exist_ok=True)
+        groups = plan.make(args, where, lambda: study_runs(args, settings), engine.memory, engine.workers)
+        os.makedirs(where, exist_ok=True)
         started = time.time()
         bar = StudyProgress(sum(m[0].settings.num_steps for m in groups.values()))
         with StopRequest(stop_event) as stop, files.announcing_to(bar.say):
-            outcomes = engine.train(tutorial, folder, groups, stop, bar)
+            outcomes = engine.train(tutorial, where, groups, stop, bar)
         bar.close()
     results = [row for outcome in outcomes.values() for row in outcome["results"]]
     targets = {name: reference_of(members[0].settings) for name, members in groups.items()}
-    write_study(folder, args, results, time.time() - started, lambda row: targets[row["population"]])
+    write_study(where, args, results, time.time() - started, lambda row: targets[row["population"]])
     failed = [name for name, outcome in outcomes.items() if outcome["status"] == "failed"]
     if failed:
         print(f"study incomplete: {len(failed)} population(s) failed ({', '.join(failed)}); the rest are kept")
@@ -94,7 +92,7 @@ def run_study(args, settings, tutorial, stop_event=None):
     return 0
 
 
-def write_study(folder, args, results, wall_seconds, target_of):
+def write_study(study, args, results, wall_seconds, target_of):
     swept = [dest for dest, _ in args.sweep]
     keys = study_keys(args)
     columns = [
@@ -113,7 +111,7 @@ def write_study(folder, args, results, wall_seconds, target_of):
         row["success"] = int(is_success(row))
     columns += [] if "sampler" in keys else ["sampler"]
     every = columns + STUDY_METRICS + list(COST_COLUMNS) + ["population", "member"]
-    files.write_csv(os.path.join(folder, "results.csv"), results, every)
+    files.write_csv(os.path.join(study, "results.csv"), results, every)
     summaries = Summaries(results)  # each configuration summarised once, for every table and figure
     table = configuration_table(summaries, keys)
     drawn = [k for k in keys if k != "target"]  # a configuration pools its targets' runs
@@ -123,28 +121,27 @@ def write_study(folder, args, results, wall_seconds, target_of):
         f"# Study: {len(results)} runs\n\nThis invocation: {wall_seconds:.0f} s.\n\n{ranked}{table}\n\n"
         f"{comparisons(summaries, keys)}\n\n{definitions()}"
     )
-    files.write_text(os.path.join(folder, "summary.md"), text)
-    plot_study(os.path.join(folder, "study.png"), summaries, keys, SavedSamples(folder), target_of)
+    files.write_text(os.path.join(study, "summary.md"), text)
+    plot_study(os.path.join(study, "study.png"), summaries, keys, SavedSamples(study), target_of)
     if any(row.get("modes", 1) > 1 for row in results):
-        plot_gap_bound(os.path.join(folder, "gap.png"), [r for r in results if r["sampler"] == "plain"])
+        plot_gap_bound(os.path.join(study, "gap.png"), [r for r in results if r["sampler"] == "plain"])
     if args.search:
-        plot_search(os.path.join(folder, "search.png"), summaries, drawn, args.sweep)
+        plot_search(os.path.join(study, "search.png"), summaries, drawn, args.sweep)
     elif 1 <= len(swept) <= 2:
-        plot_sweep(os.path.join(folder, "sweep.png"), summaries, keys)
+        plot_sweep(os.path.join(study, "sweep.png"), summaries, keys)
     print(text)
 
 
 class SavedSamples:
     """A run's final samples, read from its population's samples.npy (each file read once)."""
 
-    def __init__(self, folder):
-        self.folder, self.loaded = folder, {}
+    def __init__(self, study):
+        self.study, self.loaded = study, {}
 
     def __call__(self, row):
         name = (row["population"], row.get("sampler", "plain"))
         if name not in self.loaded:
-            path = os.path.join(self.folder, name[0], samples_file(name[1]))
-            self.loaded[name] = np.load(path, allow_pickle=False) if os.path.exists(path) else None
+            self.loaded[name] = folder.read_samples(os.path.join(self.study, name[0]), name[1])
         samples = self.loaded[name]
         return None if samples is None else samples[row["member"]]
 

@@ -20,8 +20,8 @@ import numpy as np  # noqa: E402
 import protocol  # noqa: E402  (studies/protocol.py)
 
 from gan1d import files  # noqa: E402
+from gan1d.folder import samples_file  # noqa: E402
 from gan1d.metrics import mode_shares  # noqa: E402
-from gan1d.outputs import samples_file  # noqa: E402
 from gan1d.samplers import SAMPLERS  # noqa: E402
 from gan1d.stats import Summaries, rate  # noqa: E402
 from gan1d.target import Target  # noqa: E402

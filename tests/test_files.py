@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from gan1d import files
+from gan1d import files, folder
 
 
 def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
@@ -29,7 +29,7 @@ def test_json_writes_nan_and_infinity_as_null(tmp_path):
     path = str(tmp_path / "summary.json")
     files.write_json(path, {"w1": math.nan, "kde": math.inf, "n": np.int64(3), "xs": [np.float32(0.5)]})
     assert json.loads(open(path).read()) == {"w1": None, "kde": None, "n": 3, "xs": [0.5]}
-    back = files.read_summary(str(tmp_path), ("w1",))
+    back = folder.read_summary(str(tmp_path), ("w1",))
     assert math.isnan(back["w1"]) and back["kde"] is None  # only the named metrics come back as NaN
 
 
@@ -43,8 +43,8 @@ def test_a_folder_with_an_unfinished_checkpointed_run_is_refused(tmp_path):
     run_dir = tmp_path / "run"
     (run_dir / "checkpoints").mkdir(parents=True)
     with pytest.raises(files.RunError, match="--resume.*--overwrite"):
-        files.prepare_run_dir(str(run_dir), resume=False, overwrite=False)
+        folder.prepare(str(run_dir), resume=False, overwrite=False)
     (run_dir / "summary.json").write_text(json.dumps({"status": "completed"}))
-    files.prepare_run_dir(str(run_dir), resume=False, overwrite=False)  # finished: simply rerun
-    files.prepare_run_dir(str(run_dir), resume=False, overwrite=True)
+    folder.prepare(str(run_dir), resume=False, overwrite=False)  # finished: simply rerun
+    folder.prepare(str(run_dir), resume=False, overwrite=True)
     assert not (run_dir / "checkpoints").exists()

@@ -11,6 +11,7 @@ import pytest
 from conftest import gan, make_args, run_study
 from scipy import stats
 
+import gan1d.folder
 from gan1d import data, files, samplers
 
 LOGITS = np.array([-6.0, -2.5, -0.3, 0.0, 0.7, 1.9, 2.0])
@@ -199,7 +200,7 @@ def test_every_sampler_reads_a_run_and_the_same_study_without_training_again(tmp
         assert row["w1"] == pytest.approx(single[name]["w1"], abs=2e-3)
     (row,) = [r for r in rows if r["sampler"] == "drs" and r["seed"] == 5]
     assert row["sampler_draws"] == pytest.approx(single["drs"]["sampler_draws"], rel=0.1)  # fine-tuned in a population
-    summary = files.read_summary(os.path.join(tmp_path, folder, population))
+    summary = gan1d.folder.read_summary(os.path.join(tmp_path, folder, population))
     assert set(summary["samplers"]) == set(samplers.SAMPLERS)
     assert os.path.exists(os.path.join(tmp_path, folder, population, "samples_drs.npy"))
 
