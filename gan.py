@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gan1d import flags, runner, study
+from gan1d import flags, runner, sampling, study
 from gan1d.cures import Cures
 from gan1d.files import RunError
 from gan1d.lazy import special, tf
@@ -509,6 +509,8 @@ def main(argv=None):
     try:
         if args.seeds:
             return study.run_study(args, parser.settings, TUTORIAL)
+        if args.sample:  # draw from a trained run, without training
+            return sampling.sample(args, parser, TUTORIAL)
         summary = run(args)
     except RunError as error:
         print(f"gan.py: error: {error}", file=sys.stderr)

@@ -33,7 +33,9 @@ class Checkpoints:
         os.makedirs(self.folder, exist_ok=True)
         folder.write_checkpoint_state(self.run_dir, step, state, arrays)
         self.saver.save(self.session, os.path.join(self.folder, "model"), global_step=step)  # then CHECKPOINT_INDEX
-        folder.prune_checkpoint_states(self.run_dir, {str(checkpoint_step(path)) for path in self.saver.last_checkpoints})
+        folder.prune_checkpoint_states(
+            self.run_dir, {str(checkpoint_step(path)) for path in self.saver.last_checkpoints}
+        )
 
     def restore(self):
         """Restores the newest usable checkpoint into the session; returns (state, arrays), or None if

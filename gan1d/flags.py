@@ -201,6 +201,9 @@ FLAGS = (
     flag("--anim-every", 1, "steps per animation frame", output=True, type=positive_int),
     flag("--logdir", None, "also write TensorBoard summaries here", output=True, not_in_study="a study writes no TensorBoard events", type=str),
     flag("--export", False, "also write generator.npz and generator.json beside the run: its G, drawn from with NumPy alone (gan1d/export.py)", output=True, not_in_study="a study's members are in their population's weights.npz", action="store_true"),
+    flag("--sample", None, "draw this many samples from a trained run's G without training (with --from), as .npy and .csv, judged against the run's reference; any --sampler, --seed fixes the draws (docs/run-folder.md)", shown="none: train", output=True, not_in_study="it draws from one trained run", type=positive_int),
+    flag("--from", None, "--sample: the run folder, or a study's population folder with --member", shown="none", output=True, not_in_study="it draws from one trained run", type=str),
+    flag("--member", None, "--sample --from a population: the member, 0-based (results.csv's member column)", shown="none", output=True, not_in_study="it draws from one trained run", type=count),
     flag("--checkpoint-every", 0, "steps between checkpoints in the run folder (0 = only when interrupted)", output=True, type=count),
     flag("--resume", False, "continue the run from its folder's last checkpoint", output=True, action="store_true"),
     flag("--overwrite", False, "start again a run whose folder holds an unfinished run", output=True, action="store_true"),
@@ -223,4 +226,7 @@ PER_MEMBER = tuple(f.dest for f in FLAGS if f.per_member)  # differ between a po
 OUTPUT_FLAGS = frozenset(f.dest for f in FLAGS if f.output)  # left out of run names
 READ_FLAGS = frozenset(f.dest for f in FLAGS if f.reads)  # a population's reading, not its training
 NOT_IN_A_STUDY = {f.dest: f.not_in_study for f in FLAGS if f.not_in_study}
+SAMPLE_FLAGS = frozenset(
+    {"sample", "from", "member", "seed", "sampler", "out_dir", "quiet"} | READ_FLAGS
+)  # what --sample takes
 STUDY_ONLY = frozenset({"seeds", "compare", "sweep", "search", "plot_seeds", "workers", "scheduler"})  # not a run's

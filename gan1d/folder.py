@@ -83,9 +83,9 @@ def update_summary(folder, **changes):
 
 
 def write_generator(folder, weights, settings):
-    """generator.npz ({layer name with _ for /: array}) and generator.json; their paths."""
+    """generator.npz ({name: array}, gan1d/export.py's names) and generator.json; their paths."""
     npz_path, json_path = (path(folder, name) for name in GENERATOR)
-    files.write_atomic(npz_path, lambda f: np.savez(f, **{k.replace("/", "_"): v for k, v in weights.items()}))
+    files.write_atomic(npz_path, lambda f: np.savez(f, **weights))
     files.write_json(json_path, settings)
     return npz_path, json_path
 

@@ -264,6 +264,4 @@ def draw_seeds(path, runs, outcome, seeds):
         os.makedirs(os.path.dirname(figure), exist_ok=True)
         note = f"seed {seed}, step {run.settings.num_steps}\nw1 {final['w1']:.3f}  std ratio {final['std_ratio']:.2f}"
         index = None if outcome.index is None else outcome.index[i]
-        plot_distributions(
-            figure, samples, outcome.decision[i], outcome.grid, note, judged, index=index
-        )
+        plot_distributions(figure, samples, outcome.decision[i], outcome.grid, note, judged, index=index)

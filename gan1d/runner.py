@@ -110,7 +110,7 @@ def run(args, tutorial, stop_event=None):
         outcome = train_in(run_dir, [args], tutorial, stop, progress)
     summary = outputs.write_run(run_dir, outcome, config, time.time() - started)
     if args.export and summary["status"] != "interrupted":
-        export.export(run_dir, units_of(args))
+        export.export(run_dir, vars(args), units_of(args))
     progress.verdict(summary["verdict"], summary["verdict_reason"])
     return summary
 

@@ -12,7 +12,8 @@ import tempfile
 import types
 
 from . import data, search
-from .flags import EXIT_BAD_FLAG, FLAGS, HANDED, NOT_IN_A_STUDY, NUMBER_TYPES, STUDY_ONLY, SWEEPABLE
+from .files import available_memory
+from .flags import EXIT_BAD_FLAG, FLAGS, HANDED, NOT_IN_A_STUDY, NUMBER_TYPES, SAMPLE_FLAGS, STUDY_ONLY, SWEEPABLE
 from .names import run_name
 from .presets import LEARNING_RATES, PRESETS, PRESETS_MINIBATCH, TARGETS
 
@@ -101,6 +102,50 @@ class FlagParser(argparse.ArgumentParser):
         if in_study or (values["run_name"] is None and not values["seeds"]):
             values["run_name"] = run_name(set(given) | ({"minibatch"} if in_study else set()), values)
         return RunConfig(**values, given=sorted(given))
+
+    def from_config(self, config, where):
+        """A run's frozen settings read back from what config.json (or a population's record of a
+        member) holds, {dest: value}: every key a flag's (or given, in_study, data_record, versions),
+        every value one its flag accepts, the combination one the command line accepts. where: the
+        file, for the error, a ValueError of one line."""
+        extra = {"given", "in_study", "data_record", "versions"}
+        unknown = sorted(set(config) - set(self.defaults) - extra)
+        if unknown:
+            raise ValueError(f"{where} names flags that do not exist: {', '.join(unknown)}")
+        values = {**self.defaults, **{k: v for k, v in config.items() if k in self.defaults}}
+        for dest, value in values.items():
+            if not self.accepts(dest, value):
+                raise ValueError(f"{where}: {dest} = {value!r} is not a value --{dest.replace('_', '-')} takes")
+        given = config.get("given", [])
+        if not isinstance(given, list) or not set(given) <= set(self.defaults):
+            raise ValueError(f"{where}: given is not a list of flags")
+        args = RunConfig(**values, given=given, in_study=False, data_record=None)
+        try:
+            record = data.loaded(args.data, args.held_out, args.split_seed).record() if args.data else None
+        except data.DataError as error:
+            raise ValueError(f"{where}: {error}") from None
+        problem = check_combinations(args.replace(data_record=record))
+        if problem:
+            raise ValueError(f"{where} holds settings no run could have: {problem}")
+        return args.replace(data_record=record)
+
+    def accepts(self, dest, value):
+        """Whether the flag dest takes value, as the command line would have made it."""
+        action = self._option_string_actions["--" + dest.replace("_", "-")]
+        if value is None:
+            return self.defaults[dest] is None
+        if action.nargs == 0:  # a switch
+            return isinstance(value, bool)
+        if isinstance(value, list) and not value:  # --sweep, --plot-seeds: none
+            return self.defaults[dest] == []
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
+            return False
+        text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        try:
+            converted = (action.type or str)(text)
+        except (argparse.ArgumentTypeError, ValueError, TypeError):
+            return False
+        return converted == value and (not action.choices or converted in action.choices)
 
     def parse_sweeps(self, texts):
         """--sweep FLAG=V1,V2,... or FLAG=LOW:HIGH[:log] (repeatable) -> [(dest, [values] or Range)],
@@ -197,6 +242,8 @@ TARGET_FLAGS = frozenset({"mu", "sigma", "weights", "target", "standardise"})  #
 
 def check_combinations(args):
     """Checks between flags, and of the paths to be written; returns the problem or None."""
+    if args.sample is not None or {"from", "member"} & set(args.given):
+        return check_sample(args)
     if (args.compare or args.minibatch) and args.batch_size < 2:
         return f"argument --batch-size: {args.batch_size} is too small for minibatch discrimination, which needs >= 2"
     if args.data and set(args.given) & TARGET_FLAGS:
@@ -274,6 +321,41 @@ def check_combinations(args):
         if problem:
             return f"argument {flag}: {path!r} {problem}"
     return None
+
+
+def check_sample(args):
+    """--sample's checks: what it draws from, that nothing would change the trained model, that the
+    samples fit in memory, and where they are written."""
+    if args.sample is None:
+        flag = "--from" if "from" in args.given else "--member"
+        return f"argument {flag}: names the run --sample draws from: add --sample N"
+    if getattr(args, "from") is None:
+        return "argument --sample: draws from a trained run: add --from RUN_DIR"
+    training = sorted(set(args.given) - SAMPLE_FLAGS)
+    if training:
+        named = ", ".join(f"--{f.replace('_', '-')}" for f in training)
+        return f"argument --sample: draws from the run as it was trained, which {named} would change: leave them out"
+    if len(args.sampler) > 1:
+        return f"argument --sampler: --sample draws with one sampler, not {','.join(args.sampler)}"
+    fits = int(available_memory() * SAMPLE_MEMORY_SHARE // sample_bytes(args))
+    if args.sample > fits:
+        need = args.sample * sample_bytes(args) / 1e9
+        return (
+            f"argument --sample: {args.sample:,} samples need about {need:,.1f} GB here; at most {fits:,} fit in memory"
+        )
+    problem = "out_dir" in args.given and unwritable(args.out_dir)
+    return f"argument --out-dir: {args.out_dir!r} {problem}" if problem else None
+
+
+SAMPLE_MEMORY_SHARE = 0.5  # of the memory available now, what --sample's arrays may take
+
+
+def sample_bytes(args):
+    """Bytes --sample holds per sample at its peak: noise, uniforms, outputs, G's hidden layer and
+    the .csv's text, and what its sampler keeps (candidates, chains, rounds)."""
+    sampler = args.sampler[0]
+    extra = {"mh": 48 * args.mh_chain, "jbop": 96 / (1 - args.jbop_fraction), "drs": 400, "dot": 96}
+    return 256 + extra.get(sampler, 0)
 
 
 def unwritable(folder):
