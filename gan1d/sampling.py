@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import data, files, folder, judge, samplers
-from .flags import READ_FLAGS
 from .export import NumpyGenerator, generator_arrays, generator_settings
+from .flags import READ_FLAGS
 from .folder import FolderError
 from .metrics import EVAL_POINTS, metrics
 from .sources import units_of

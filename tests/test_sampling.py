@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from conftest import gan, make_args, run_study
 
-from gan1d import folder
 from gan1d.files import config_dict
 
 
