@@ -149,6 +149,6 @@ def test_each_flags_facts_are_read_off_its_declaration():
     assert {"r1", "r2", "gp", "dragan"} <= set(flags.PER_MEMBER)  # the penalties' flags, from gan1d/cures.py
     assert [f.help for f in flags.FLAGS if f.dest in cures.PENALTIES] == [p.help for p in cures.PENALTIES.values()]
     assert {"out_dir", "seed", "quiet", "jobs"} <= flags.OUTPUT_FLAGS and "learning_rate" not in flags.OUTPUT_FLAGS
-    assert set(flags.NOT_IN_A_STUDY) == {"logdir", "anim_path", "export"}
+    assert set(flags.NOT_IN_A_STUDY) == {"logdir", "anim_path", "export", "sample", "from", "member"}
     parser = gan.flag_parser()
     assert parser._option_string_actions["--loss"].choices == list(gan.LOSSES)  # handed from gan.py
