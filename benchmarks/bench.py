@@ -324,7 +324,18 @@ def machine_throughput(size=1024, repeats=20):
     return size**3 / best
 
 
-SECTIONS = ("training", "frame", "evaluation", "xla", "end_to_end", "study", "robust", "populations", "cluster")
+SECTIONS = (
+    "training",
+    "frame",
+    "evaluation",
+    "xla",
+    "end_to_end",
+    "study",
+    "robust",
+    "populations",
+    "cluster",
+    "sample",
+)
 OPT_IN = ("study200", "mixture")  # long: only with --only
 
 
@@ -363,6 +374,32 @@ def cluster_speed(tmp, repeats=2):
     extra = {k: figures[f"tiny_{k}_workers_1_s"] - figures[f"tiny_{k}_in_process_s"] for k in (4, 8)}
     figures["overhead_per_task_s"] = (extra[8] - extra[4]) / 4
     figures["cluster_start_s"] = extra[4] - 4 * figures["overhead_per_task_s"]
+    return figures
+
+
+def sample_speed(tmp, n=1_000_000, repeats=3):
+    """`gan.py --sample n --from RUN` of a trained robust run (plain: NumPy, no TensorFlow; jbop: the
+    run's graph) against a bare `import tensorflow`, the fastest of repeats each taken in turn; and
+    the NumPy sampler's own seconds for the same n in this process."""
+    from gan1d.sampling import generator_of, read_trained
+
+    train = [GAN_PY, "--preset", "robust", "--num-steps", "300", "--quiet", "--out-dir", tmp, "--run-name", "kept"]
+    subprocess.run([sys.executable, *train], check=True, stdout=subprocess.DEVNULL)
+    run = os.path.join(tmp, "kept")
+    ways = {
+        "import_tensorflow": ["-c", "import tensorflow"],
+        "sample_plain": [GAN_PY, "--sample", str(n), "--from", run, "--quiet"],
+        "sample_jbop": [GAN_PY, "--sample", str(n), "--from", run, "--sampler", "jbop", "--quiet"],
+    }
+    measured = {name: [] for name in ways}
+    for _ in range(repeats):
+        for name, argv in ways.items():
+            measured[name].append(process([sys.executable, *argv]))
+    figures = {f"{name}_s": min(w for w, _ in m) for name, m in measured.items()}
+    figures.update({f"{name}_peak_mb": max(p for _, p in m) for name, m in measured.items()})
+    trained = read_trained(run, None, gan.flag_parser())
+    g = generator_of(trained, trained.settings)
+    figures["numpy_sampler_s"] = min(timed(lambda: g.sample(n, seed=0)) for _ in range(repeats))
     return figures
 
 
@@ -443,6 +480,21 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             figures["cluster"] = c = cluster_speed(tmp)
         rows.append(("4-population study: in-process / 2 local workers", c["in_process_s"] / c["workers_2_s"], 1.6))
+    if "sample" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures["sample"] = d = sample_speed(tmp)
+        rows += [
+            (
+                "--sample 1,000,000 plain: 1.5 x import tensorflow / its wall",
+                1.5 * d["import_tensorflow_s"] / d["sample_plain_s"],
+                1.0,
+            ),  # fmt: skip
+            (
+                "--sample 1,000,000 jbop: 1.5 x import tensorflow / its wall",
+                1.5 * d["import_tensorflow_s"] / d["sample_jbop_s"],
+                1.0,
+            ),  # fmt: skip
+        ]
     if "mixture" in wanted:
         figures["mixture"] = m = mixture_cost()
         small, large = m["20x6"] / m["20x1"], m["200x6"] / m["200x1"]
