@@ -272,6 +272,26 @@ def check_data(folder, saved, record):
         )
 
 
+def check_resume(folder, saved, config):
+    """Refuses --resume where config.json's settings differ from the command line's in a flag that
+    changes the run (where and how it is written, the sampler and the data file's path aside; its
+    content is check_data's); saved: config.json as read, config: the one the run would write."""
+    from .flags import OUTPUT_FLAGS, READ_FLAGS
+
+    if not saved:
+        return
+    free = OUTPUT_FLAGS | READ_FLAGS | {"versions", "given", "in_study", "data", "data_record"}
+    now = json.loads(json.dumps(files.json_safe(config)))  # as config.json holds it
+    changed = sorted(k for k in now if k not in free and k in saved and saved[k] != now[k])
+    changed.sort(key=lambda k: k not in now.get("given", []))  # a flag given before one derived from it
+    if changed:
+        k = changed[0]
+        raise RunError(
+            f"argument --resume: {folder} was trained with --{k.replace('_', '-')} {saved[k]}, not {now[k]}: "
+            "resume it with its own settings, or start again with --overwrite"
+        )
+
+
 def carried_data(folder, record):
     """Where the data file of a run folder is now: its saved path, or a copy of it carried in the
     folder, whichever holds the content it was trained on (sha256); FolderError if neither does."""

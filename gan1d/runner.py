@@ -100,10 +100,12 @@ def read_with(session, model, members, outcome, names):
 def run(args, tutorial, stop_event=None):
     """One training run in <out-dir>/<run-name>/: its files, its verdict; returns its summary."""
     run_dir = os.path.join(args.out_dir, args.run_name)
-    if args.resume:
-        folder.check_data(run_dir, folder.read_config(run_dir).get("data_record"), args.data_record)
-    folder.prepare(run_dir, args.resume, args.overwrite)
     config = files.config_dict(args, tf.__version__)
+    if args.resume:
+        saved = folder.read_config(run_dir)
+        folder.check_data(run_dir, saved.get("data_record"), args.data_record)
+        folder.check_resume(run_dir, saved, config)
+    folder.prepare(run_dir, args.resume, args.overwrite)
     folder.write_config(run_dir, config)
     progress, started = Progress(args.num_steps, args.log_every, args.quiet), time.time()
     with StopRequest(stop_event) as stop:

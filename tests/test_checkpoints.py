@@ -130,3 +130,10 @@ def test_a_reused_population_draws_a_newly_asked_seed_from_its_saved_weights(tmp
     assert "(from disk)" in capsys.readouterr().out
     folder = population_folder(args)
     assert os.path.getsize(os.path.join(folder, "seed-42", "distributions.png")) > 10_000
+
+
+def test_resume_refuses_a_run_trained_with_other_settings(tiny):
+    gan.run(tiny("--run-name", "kept", "--checkpoint-every", "20"))
+    with pytest.raises(files.RunError, match="trained with --learning-rate 0.03, not 0.5"):
+        gan.run(tiny("--run-name", "kept", "--learning-rate", "0.5", "--resume"))
+    gan.run(tiny("--run-name", "kept", "--checkpoint-every", "20", "--resume", "--export"))  # output flags may differ
