@@ -23,6 +23,7 @@ sys.path.insert(0, ROOT)
 
 import numpy as np  # noqa: E402
 
+import gan1d.folder  # noqa: E402
 from gan1d import files, judge  # noqa: E402
 from gan1d.metrics import FREE_SUCCESS, is_success  # noqa: E402
 from gan1d.sources import SyntheticReference  # noqa: E402
@@ -66,12 +67,9 @@ def populations():
     for study in sorted(os.listdir(RUNS)):
         folder = os.path.join(RUNS, study)
         for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-            path = os.path.join(folder, name, "summary.json")
-            if os.path.exists(path):
-                with open(path) as f:
-                    summary = json.load(f)
-                if summary.get("status") == "completed":
-                    yield os.path.join(folder, name), summary
+            summary = gan1d.folder.read_summary(os.path.join(folder, name))
+            if summary is not None and summary.get("status") == "completed":
+                yield os.path.join(folder, name), summary
 
 
 def judge_all():
@@ -87,7 +85,7 @@ def judge_all():
         before = len(rows)
         shared = summary["settings"]["shared"]
         target = Target(shared["mu"], shared["sigma"], shared["weights"])
-        samples = np.load(os.path.join(folder, "samples.npy"), allow_pickle=False).astype(np.float64)
+        samples = gan1d.folder.read_samples(folder).astype(np.float64)
         plain = [r for r in summary["results"] if r.get("sampler", "plain") == "plain"]
         for size in SIZES:
             key = (target.describe(), size)

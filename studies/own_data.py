@@ -8,7 +8,6 @@ the scale-free check, a synthetic target times 100 plus 1,000 written to a file 
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ sys.path.insert(0, ROOT)
 
 import numpy as np  # noqa: E402
 
+import gan1d.folder  # noqa: E402
 from gan1d import baselines, data, judge  # noqa: E402
 from gan1d.metrics import FREE_SUCCESS, EvalGrid, batch_metrics, is_success  # noqa: E402
 from gan1d.sources import SyntheticReference  # noqa: E402
@@ -69,9 +69,7 @@ def population(name):
     study = os.path.join(RUNS, name)
     (folder,) = [os.path.join(study, s) for s in os.listdir(study)]
     (pop,) = [os.path.join(folder, p) for p in os.listdir(folder) if os.path.isdir(os.path.join(folder, p))]
-    with open(os.path.join(pop, "summary.json")) as f:
-        summary = json.load(f)
-    return summary, np.load(os.path.join(pop, "samples.npy"), allow_pickle=False).astype(np.float64)
+    return gan1d.folder.read_summary(pop), gan1d.folder.read_samples(pop).astype(np.float64)
 
 
 def rate(k, n):

@@ -4,12 +4,12 @@ heat map with their intervals written in, and the final histograms of one held-o
 method x target). Run by `python studies/equal_budget.py report`."""
 
 import glob
-import json
 import os
 
 import numpy as np
 import protocol
 
+import gan1d.folder
 from gan1d import files
 from gan1d.figures import save_figure
 from gan1d.lazy import plt
@@ -218,7 +218,7 @@ def plot_histograms(path, methods, targets, out, seed, step):
             ax.fill_between(xs, target.pdf(xs), color="lightgray")
             study, row = next(((f, r) for f, r in rows if r["target"] == t and r["seed"] == seed), (None, None))
             if row is not None:
-                samples = np.load(os.path.join(study, row["population"], "samples.npy"))[int(row["member"])]
+                samples = gan1d.folder.read_samples(os.path.join(study, row["population"]))[int(row["member"])]
                 if np.all(np.isfinite(samples)):
                     bins = np.linspace(xs[0], xs[-1], 50)
                     ax.stairs(density(samples, bins), bins, color="tab:green" if is_success(row) else "tab:red")
@@ -235,9 +235,8 @@ def plot_histograms(path, methods, targets, out, seed, step):
 def seconds_of(folder):
     """The training seconds of every population of the one study in folder (their summary.json)."""
     total = 0.0
-    for summary in glob.glob(os.path.join(folder, "study_*", "*", "summary.json")):
-        with open(summary) as f:
-            total += json.load(f).get("seconds", 0.0)
+    for population in glob.glob(os.path.join(folder, "study_*", "*", "")):
+        total += (gan1d.folder.read_summary(population) or {}).get("seconds", 0.0)
     return total
 
 
