@@ -21,6 +21,7 @@ WEIGHTS = "weights.npz"  # {variable name: (N, ...)}: every member's final weigh
 SAMPLES = "samples.npy"  # G's final samples on the evaluation grid, (n,) or (N, n)
 CHECKPOINTS = "checkpoints"
 GENERATOR = ("generator.npz", "generator.json")  # --export (gan1d/export.py)
+DRAWN = "drawn"  # --sample's files, <sampler>-n<N>-seed-<S>.npy and .csv (gan1d/sampling.py)
 FIGURES = ("distributions", "generator", "training", "memorisation")  # <name>.png
 DONE = ("completed", "early_stopped", "diverged")  # statuses of a run that needs no resuming
 
@@ -88,6 +89,24 @@ def write_generator(folder, weights, settings):
     files.write_atomic(npz_path, lambda f: np.savez(f, **weights))
     files.write_json(json_path, settings)
     return npz_path, json_path
+
+
+CSV_CHUNK = 100_000  # rows formatted at a time: the text of a million samples is never held at once
+
+
+def write_drawn(out, name, samples, column):
+    """--sample's samples as float32 .npy (as samples.npy) and a one-column .csv headed column, with
+    float32's 9 significant digits (a float32 exactly)."""
+    os.makedirs(out, exist_ok=True)
+    values = np.asarray(samples, dtype=np.float32)
+    files.write_npy(path(out, f"{name}.npy"), values)
+
+    def rows(f):
+        f.write(f"{column}\n".encode())
+        for start in range(0, len(values), CSV_CHUNK):
+            f.write(("\n".join(np.char.mod("%.9g", values[start : start + CSV_CHUNK])) + "\n").encode())
+
+    files.write_atomic(path(out, f"{name}.csv"), rows)
 
 
 def write_checkpoint_state(folder, step, state, arrays):

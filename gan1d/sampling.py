@@ -11,13 +11,12 @@ draws come from the streams (--seed, or the run's own seed; the sampler) that th
 sampler reads use, so the same command gives the same bytes."""
 
 import math
-import os
 import time
 from typing import NamedTuple
 
 import numpy as np
 
-from . import data, files, folder, judge, samplers
+from . import data, folder, judge, samplers
 from .export import NumpyGenerator, generator_arrays, generator_settings
 from .flags import READ_FLAGS
 from .folder import FolderError
@@ -61,8 +60,8 @@ def sample(args, parser, tutorial):
     started = time.time()
     drawn = draw(trained, run, args.sample, tutorial)
     seconds = time.time() - started
-    out = args.out_dir if "out_dir" in args.given else os.path.join(trained.folder, "drawn")
-    write(out, name_of(run, args.sample, args.member), drawn.samples[0], column_of(run))
+    out = args.out_dir if "out_dir" in args.given else folder.path(trained.folder, folder.DRAWN)
+    folder.write_drawn(out, name_of(run, args.sample, args.member), drawn.samples[0], column_of(run))
     name = run.sampler[0]
     if name != "plain":
         cost = samplers.costs(drawn, 0)
@@ -132,23 +131,6 @@ def column_of(run):
     if not run.data:
         return "x"
     return data.parse_spec(run.data)[1] or "x"
-
-
-CSV_CHUNK = 100_000  # rows formatted at a time: the text of a million samples is never held at once
-
-
-def write(out, name, samples, column):
-    """samples.npy-style float32 .npy and a one-column .csv (float32's 9 significant digits)."""
-    os.makedirs(out, exist_ok=True)
-    values = np.asarray(samples, dtype=np.float32)
-    files.write_npy(os.path.join(out, f"{name}.npy"), values)
-
-    def rows(f):
-        f.write(f"{column}\n".encode())
-        for start in range(0, len(values), CSV_CHUNK):
-            f.write(("\n".join(np.char.mod("%.9g", values[start : start + CSV_CHUNK])) + "\n").encode())
-
-    files.write_atomic(os.path.join(out, f"{name}.csv"), rows)
 
 
 def judged(samples, run, tutorial):
