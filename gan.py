@@ -342,9 +342,9 @@ class GAN:
         loss = self.d_loss(l_real, l_fake)
         penalties = self.cures.penalties(x_in, fake_in, l_real, l_fake, self.discriminate, step)
         penalties += self.mixture.d_terms(x, fake, index)  # the encoder's loss and the prior's, if any
-        # a mixture reads Q and the prior where no gradient orders the read before their update: read first
-        with tf.control_dependencies([index, *penalties] if self.mixture.on else []):
-            update = self.d_optimizer.minimize(sum(penalties, loss), self.d_params + self.q_params)
+        objective = sum(penalties, loss)  # every read of D, G, Q and the prior before any update: where no
+        with tf.control_dependencies([objective]):  # gradient orders a read first (wgan's bias), it would race
+            update = self.d_optimizer.minimize(objective, self.d_params + self.q_params)
         with tf.control_dependencies([update]):
             after = self.cures.after_d_update(self.d_params)
             return loss, tf.group(*after) if after else update
@@ -359,7 +359,9 @@ class GAN:
         weights = self.cures.unrolled_d(self, x, zd) if self.args.unroll else None
         loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, self.axis.batch_axes)
         terms = self.mixture.g_terms(generated, index, self.g_params)  # the classifier term, DeLiGAN's penalty
-        update = self.g_optimizer.minimize(sum(terms, loss), self.g_params)
+        objective = sum(terms, loss)
+        with tf.control_dependencies([objective]):  # every read before the update, as in d_update
+            update = self.g_optimizer.minimize(objective, self.g_params)
         return loss, self.cures.after_g_update(update, self.ema, self.g_params)
 
 

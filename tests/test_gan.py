@@ -139,3 +139,30 @@ def test_decision_boundary_covers_the_whole_grid_as_training_batches_see_it():
     assert np.all((boundary > 0) & (boundary < 1))  # no zeros left at the right edge
     batch = grid_of(args).xs[-12:, None]  # the last batch, fed as the reference feeds a training batch
     np.testing.assert_allclose(boundary[-12:], session.run(model.D1, {model.x: batch})[:, 0], rtol=1e-5)
+
+
+def ancestors(op):
+    """Every op that op waits for: its inputs' ops and control inputs, transitively."""
+    seen, todo = set(), [op]
+    while todo:
+        current = todo.pop()
+        for parent in [t.op for t in current.inputs] + list(current.control_inputs):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+@pytest.mark.parametrize("loss", ["wgan", "logits"])
+def test_every_read_behind_a_loss_comes_before_the_update(loss):
+    """A population on two threads gave other bits run to run under --loss wgan: the gradient of a
+    linear loss does not need D's last bias, so its update could run before the forward pass read
+    it. Every update now waits for its objective, and so for every read behind it."""
+    graph, model, session = build(make_args("--loss", loss, "--loop", "feed"))
+    session.close()
+    pairs = [(model.loss_d, model.opt_d, model.d_params), (model.loss_g, model.opt_g, model.g_params)]
+    for loss_tensor, update, params in pairs:
+        behind_loss, behind_update = ancestors(loss_tensor.op), ancestors(update)
+        for v in params:
+            reads = {op for op in behind_loss if op.type == "ReadVariableOp" and op.inputs[0].op is v.op}
+            assert reads and reads <= behind_update, v.op.name
