@@ -4,6 +4,7 @@
     python benchmarks/bench.py --quick    # training and frame ratios only
     python benchmarks/bench.py --only populations,study200   # the population goals (study200: ~20 minutes)
     python benchmarks/bench.py --only cluster                # a study on 2 local Dask workers against one process
+    python benchmarks/bench.py --only peer                   # against the JAX peer (pip install -r requirements-bench.txt)
 
 The reference way: two `session.run` per training step with `feed_dict`, and each frame or figure
 evaluated in batch-sized chunks, one `session.run` per chunk (1,666 calls per frame at batch 12).
@@ -336,7 +337,8 @@ SECTIONS = (
     "cluster",
     "sample",
 )
-OPT_IN = ("study200", "mixture")  # long: only with --only
+OPT_IN = ("study200", "mixture", "peer")  # long: only with --only
+PEER = os.path.join(ROOT, "benchmarks", "peer", "robust_jax.py")  # benchmarks/peer/README.md
 
 
 # four populations of equal work (the cost of a step does not depend on the swept values)
@@ -375,6 +377,75 @@ def cluster_speed(tmp, repeats=2):
     figures["overhead_per_task_s"] = (extra[8] - extra[4]) / 4
     figures["cluster_start_s"] = extra[4] - 4 * figures["overhead_per_task_s"]
     return figures
+
+
+def peer_speed(tmp, sizes=(20, 200), steps=2000):
+    """The JAX peer and `gan.py --preset robust --seeds N` on the same work, whole processes one after
+    the other; then the project's study again in this process with its parts timed (breakdown)."""
+    import importlib.util
+
+    figures = {"jax": importlib.util.find_spec("jax") is not None}
+    for n in sizes:
+        row = {}
+        if figures["jax"]:
+            out = subprocess.run([sys.executable, PEER, "--seeds", str(n), "--steps", str(steps)], capture_output=True, text=True, check=True)  # fmt: skip
+            row["peer_s"] = float(out.stdout.split("process wall:")[1].split()[0])
+            row["peer_compile_s"] = float(out.stdout.split("compile:")[1].split()[0])
+            row["peer_loop_s"] = float(out.stdout.split("train run:")[1].split()[0])
+            row["peer_result"] = out.stdout.strip().splitlines()[-1]
+        argv = ["--preset", "robust", "--seeds", str(n), "--num-steps", str(steps), "--quiet"]
+        row["project_s"] = process([sys.executable, GAN_PY, *argv, "--out-dir", os.path.join(tmp, f"p{n}")])[0]
+        row["parts"] = study_parts([*argv, "--out-dir", os.path.join(tmp, f"parts{n}")])
+        figures[n] = row
+    return figures
+
+
+def study_parts(argv):
+    """Seconds of each part of one study run in this process: TensorFlow's import, graph build, start
+    (initial weights, spread start, pretraining), draws, compile, loop, evaluation, judging and files,
+    the rest. Each part is a function wrapped with a timer; compile is the first chunk's excess over
+    the median chunk."""
+    from gan1d import monitor, outputs
+
+    spent, chunks = {}, []
+
+    def timing(owner, name, part):
+        original = getattr(owner, name)
+
+        def timed_call(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds = time.perf_counter() - started
+                spent[part] = spent.get(part, 0.0) + seconds
+                if part == "loop":
+                    chunks.append(seconds)
+
+        setattr(owner, name, timed_call)
+        return owner, name, original
+
+    patched = [
+        timing(gan.GAN, "__init__", "graph build"),
+        timing(gan, "start", "start"),
+        timing(gan, "sample_steps", "draws"),
+        timing(gan, "train_steps", "loop"),
+        timing(monitor.Monitor, "evaluate", "evaluation"),
+        timing(monitor.Monitor, "finish", "evaluation"),
+        timing(outputs, "population_results", "judging and files"),
+        timing(outputs, "write_population", "judging and files"),
+        timing(gan_study, "write_study", "judging and files"),
+    ]
+    try:
+        spent["import"] = timed(lambda: tf.constant(0))  # TensorFlow's import, once per process
+        spent["wall"] = quiet_study(argv)
+    finally:
+        for owner, name, original in patched:
+            setattr(owner, name, original)
+    spent["compile"] = max(0.0, chunks[0] - float(np.median(chunks))) if chunks else 0.0
+    spent["loop"] -= spent["compile"]
+    spent["rest"] = spent["wall"] - sum(v for k, v in spent.items() if k not in ("wall", "import"))
+    return {k: round(v, 2) for k, v in spent.items()}
 
 
 def sample_speed(tmp, n=1_000_000, repeats=3):
@@ -480,6 +551,16 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             figures["cluster"] = c = cluster_speed(tmp)
         rows.append(("4-population study: in-process / 2 local workers", c["in_process_s"] / c["workers_2_s"], 1.6))
+    if "peer" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures["peer"] = p = peer_speed(tmp)
+        if not p["jax"]:
+            print("peer: JAX is not installed (pip install -r requirements-bench.txt): the project's parts only")
+        for n in (20, 200):
+            if p["jax"]:
+                rows.append((f"robust, {n} seeds x 2,000 steps: the peer / the project", p[n]["peer_s"] / p[n]["project_s"], 1.0))  # fmt: skip
+            parts = ", ".join(f"{k} {v:.1f}" for k, v in p[n]["parts"].items())
+            print(f"{n} seeds, the project's parts (s): {parts}")
     if "sample" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
             figures["sample"] = d = sample_speed(tmp)
