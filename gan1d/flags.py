@@ -10,8 +10,10 @@ import math
 from typing import NamedTuple
 
 from .cures import PENALTIES
-from .presets import LEARNING_RATE_HELP, PRESETS, TARGETS
+from .presets import LEARNING_RATE_HELP, NAMED_TARGETS, PRESETS
 from .samplers import SAMPLERS
+from .shapes import SHAPES
+from .shapes import check as shape_spec
 
 EXIT_BAD_FLAG, EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130  # gan.py's exit statuses
 
@@ -90,7 +92,7 @@ finite_list = listed(finite, "finite numbers")
 sigma_value = one_or_listed(positive, "finite numbers > 0")
 positive_list = listed(positive, "finite numbers > 0")
 seed_list = listed(count, "whole numbers >= 0")
-preset_list, target_list, sampler_list = names_of(PRESETS), names_of(TARGETS), names_of(SAMPLERS)
+preset_list, target_list, sampler_list = names_of(PRESETS), names_of(NAMED_TARGETS), names_of(SAMPLERS)
 
 SCORES = {
     "success": "the success rate (accurate on one mode, separated on a mixture), then the median w1",
@@ -170,7 +172,10 @@ FLAGS = (
     flag("--mu", [4.0], "mean of the data; a comma list for a mixture of modes, e.g. 2,6", sweep=True, type=finite_list),
     flag("--sigma", 0.5, "standard deviation of the data, of each mode; a comma list as long as --mu gives each mode its own", sweep=True, type=sigma_value),
     flag("--weights", None, "the modes' weights, a comma list as long as --mu", shown="equal", type=positive_list),
-    flag("--target", None, f"a classic data shape at once: {', '.join(TARGETS)}; sets --mu, --sigma, --weights; a comma list in a study, which runs every configuration on each", type=target_list),
+    flag("--shape", None, f"a target beyond mixtures of normals, a distribution of scipy.stats, NAME:PARAM=VALUE,...: {'; '.join(f'{k}, {v}' for k, v in SHAPES.items())}; e.g. gamma:a=2,loc=3,scale=0.5 (docs/shapes.md)", shown="none: the modes of --mu, --sigma, --weights", type=shape_spec),
+    flag("--shift", 0.0, "the target moved by this (x -> stretch x + shift): a shifted copy of any target", type=finite),
+    flag("--stretch", 1.0, "the target scaled by this about 0 before the shift; the w1 limits scale with it", type=positive),
+    flag("--target", None, f"a classic data shape at once: {', '.join(NAMED_TARGETS)}; sets --mu, --sigma, --weights (or --shape, --stretch, --shift); a comma list in a study, which runs every configuration on each", type=target_list),
     flag("--data", None, "train on a column of your own numbers, PATH[:COLUMN]: .csv or .tsv (COLUMN by header name or 0-based index; none needed for one column), .txt (one number per line, # comments) or .npy (1-D, or 2-D with COLUMN); judged against its held-out part (docs/data.md)", shown="none: the target of --mu, --sigma, --weights or --target", type=str),
     flag("--held-out", 0.2, "--data: the share of the file held out from training, pretraining and the samplers, and judged against", type=fraction),
     flag("--split-seed", 0, "--data: the seed of the held-out split, the same for every seed of a study", type=count),

@@ -33,7 +33,10 @@ METRIC_NAMES = (
 )
 SEPARATED_GAP = 0.02  # separated: every mode captured and less than 2% of the mass in the gaps
 
-# What the study calls a success (written out in summary.md and the README).
+# What the study calls a success (written out in summary.md and the README), in the tutorial's unit,
+# N(4, 0.5)'s sigma; a target's own unit scales both w1 limits (its std for one mode or a shape, 0.1
+# and 0.6 of it; a mixture's modes keep the tutorial's, times --stretch): Target.unit.
+TUTORIAL_UNIT = 0.5
 CONVERGED_W1, CONVERGED_OUTSIDE = 0.3, 0.01
 ACCURATE_W1, ACCURATE_STD_RATIO = 0.05, (0.9, 1.1)  # the bell, as a practitioner would accept it
 FINISHED = ("completed", "early_stopped")
@@ -183,15 +186,20 @@ def kde_nll(samples, held_out):
     return float(-np.mean(log_density))
 
 
+def limit(w1, r):
+    """A w1 limit in the row's target's unit (rows without one: the tutorial's)."""
+    return w1 * r.get("unit", TUTORIAL_UNIT) / TUTORIAL_UNIT
+
+
 def is_converged(r):
-    return r["status"] in FINISHED and r["w1"] <= CONVERGED_W1 and r["outside_fraction"] <= CONVERGED_OUTSIDE
+    return r["status"] in FINISHED and r["w1"] <= limit(CONVERGED_W1, r) and r["outside_fraction"] <= CONVERGED_OUTSIDE
 
 
 def is_accurate(r):
     """Finished, the bell's w1 and width, and (for a mixture) every mode separated."""
     low, high = ACCURATE_STD_RATIO
     finished = r["status"] in FINISHED and r.get("separated", 1.0) == 1.0
-    return finished and r["w1"] <= ACCURATE_W1 and low <= r["std_ratio"] <= high
+    return finished and r["w1"] <= limit(ACCURATE_W1, r) and low <= r["std_ratio"] <= high
 
 
 def is_success(r):
@@ -215,19 +223,20 @@ def verdict(status, m, target, diverged_step=None):
     """The run's verdict, one of VERDICTS, and its reason in a sentence, from the final metrics m."""
     if status == "diverged":
         return "diverged", f"a loss or a generated sample became NaN or infinite at step {diverged_step}."
-    scored = {**m, "status": "completed"}  # an interrupted run is judged on where it stopped
+    scored = {**m, "status": "completed", "unit": target.unit}  # an interrupted run: judged where it stopped
     low, high = ACCURATE_STD_RATIO
+    accurate, converged = limit(ACCURATE_W1, scored), limit(CONVERGED_W1, scored)
     if is_accurate(scored):
         return "accurate", (
-            f"w1 {m['w1']:.3f} <= {ACCURATE_W1} and std ratio {m['std_ratio']:.2f} within {low}-{high}: "
+            f"w1 {m['w1']:.3f} <= {accurate:.3g} and std ratio {m['std_ratio']:.2f} within {low}-{high}: "
             "the generated distribution matches the data."
         )
     if is_converged(scored):
         return "converged", (
-            f"w1 {m['w1']:.3f} <= {CONVERGED_W1} with {m['outside_fraction']:.1%} beyond 4 sigma, but not "
-            f"accurate: {accuracy_shortfall(m)}."
+            f"w1 {m['w1']:.3f} <= {converged:.3g} with {m['outside_fraction']:.1%} beyond 4 sigma, but not "
+            f"accurate: {accuracy_shortfall(scored)}."
         )
-    return "failed", "; ".join(failures(m, target)) + f" (w1 {m['w1']:.3f}, converged needs <= {CONVERGED_W1})."
+    return "failed", "; ".join(failures(m, target)) + f" (w1 {m['w1']:.3f}, converged needs <= {converged:.3g})."
 
 
 def accuracy_shortfall(m):
@@ -236,7 +245,7 @@ def accuracy_shortfall(m):
         return f"the modes are not separated ({m['modes_captured']:.0f} captured, {m['gap_mass']:.1%} in the gaps)"
     if not low <= m["std_ratio"] <= high:
         return f"std ratio {m['std_ratio']:.2f} outside {low}-{high}"
-    return f"w1 above {ACCURATE_W1}"
+    return f"w1 above {limit(ACCURATE_W1, m):.3g}"
 
 
 def failures(m, target):

@@ -12,7 +12,7 @@ import numpy as np
 from . import baselines, folder, judge
 from .figures import part_shares, plot_distributions, plot_generator, plot_memorisation, plot_training
 from .gap import bound_metrics
-from .metrics import EVAL_POINTS, METRIC_NAMES, batch_metrics, finite_kde_nll, metrics, verdict
+from .metrics import EVAL_POINTS, METRIC_NAMES, TUTORIAL_UNIT, batch_metrics, finite_kde_nll, metrics, verdict
 from .samplers import costs, plain_drawn
 
 ROW_COLUMNS = ["step", "loss_d", "loss_g", "lr_d", "lr_g", *METRIC_NAMES]  # "elapsed" stays out: it varies
@@ -215,6 +215,11 @@ def parts_summary(samples, index):
     return [{"part": int(k), "share": share, "mean": float(np.mean(x)), "std": float(np.std(x))} for k, share, x in part_shares(samples, index)]  # fmt: skip
 
 
+def unit_of(reference):
+    """The w1 limits' unit of a reference (gan1d/metrics.py): a target's own; a data file's, the tutorial's."""
+    return reference.unit if reference.exact else TUTORIAL_UNIT
+
+
 def population_results(outcome, runs, population, samplers=("plain",)):
     """A row per member of a population and sampler: the settings that vary, the sampler and its
     cost, status, final metrics and verdict; of the samplers that read it (only plain's, G's own, if
@@ -225,7 +230,8 @@ def population_results(outcome, runs, population, samplers=("plain",)):
             member = run.settings
             row = {"preset": member.preset[0], "minibatch": member.minibatch, **run.swept, "seed": member.seed}
             row.update(status=j.status, steps=j.steps, diverged_step=j.diverged_step, population=population, member=i)
-            row.update(modes=outcome.grid.reference.modes, sampler=j.sampler, **j.costs, **j.final)
+            row.update(modes=outcome.grid.reference.modes, unit=unit_of(outcome.grid.reference), sampler=j.sampler)
+            row.update(**j.costs, **j.final)
             row["verdict"], row["verdict_reason"] = j.verdict
             row["verdict_free"], row["judged"] = j.free_verdict[0], judged_by(outcome.grid)
             rows.append(row)

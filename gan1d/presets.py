@@ -84,6 +84,23 @@ TARGETS = {
     "four-modes": {"mu": [1.0, 3.0, 5.0, 7.0], "sigma": 0.25},  # 8 sigma apart, as two-modes: gaps of 0.5
 }
 
+# Shapes beyond mixtures of normals (--target too; gan1d/shapes.py), and a copy moved far from the
+# noise's range, each with exact truth. Kept apart from TARGETS, whose studies (docs/samplers.md)
+# cover the classic shapes only.
+SHAPE_TARGETS = {
+    "skewed": {"shape": "lognorm:s=0.5,loc=2,scale=2"},  # mean 4.27, std 1.21, skewness 1.75
+    "heavy-tailed": {"shape": "t:df=3,loc=4,scale=0.5"},  # std 0.87, no finite kurtosis
+    "flat": {"shape": "uniform:loc=2,scale=4"},  # hard edges at 2 and 6, std 1.15
+    # five modes of unequal widths and weights, each 3-sigma neighbourhood apart from the next
+    "five-unequal": {
+        "mu": [0.0, 2.5, 4.6, 6.1, 7.6],
+        "sigma": [0.2, 0.4, 0.25, 0.15, 0.3],
+        "weights": [1.0, 3.0, 2.0, 1.0, 3.0],
+    },  # fmt: skip
+    "two-modes-x100": {"mu": [2.0, 6.0], "sigma": 0.5, "stretch": 100.0, "shift": 1000.0},  # at 1,200 and 1,600
+}
+NAMED_TARGETS = {**TARGETS, **SHAPE_TARGETS}  # what --target names
+
 # The default learning rate, by optimizer and minibatch discrimination: the 2016 code's and the 2017 code's.
 LEARNING_RATES = {("sgd", False): 0.03, ("sgd", True): 0.005, ("adam", False): 0.001, ("adam", True): 0.001}
 LEARNING_RATE_HELP = "0.03; 0.005 with --minibatch; 0.001 with --optimizer adam"

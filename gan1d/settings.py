@@ -15,7 +15,7 @@ from . import data, search
 from .files import available_memory
 from .flags import EXIT_BAD_FLAG, FLAGS, HANDED, NOT_IN_A_STUDY, NUMBER_TYPES, SAMPLE_FLAGS, STUDY_ONLY, SWEEPABLE
 from .names import run_name
-from .presets import LEARNING_RATES, PRESETS, PRESETS_MINIBATCH, TARGETS
+from .presets import LEARNING_RATES, NAMED_TARGETS, PRESETS, PRESETS_MINIBATCH
 
 
 class RunConfig(types.SimpleNamespace):
@@ -189,7 +189,7 @@ def resolve(given, defaults, in_study=False):
     then the defaults that derive from other flags. A study's run (in_study) is quiet and has none
     of the study's own flags."""
     preset = given.get("preset", defaults["preset"])[0]
-    values = {**defaults, **PRESETS[preset], **TARGETS.get((given.get("target") or [None])[0], {})}
+    values = {**defaults, **PRESETS[preset], **NAMED_TARGETS.get((given.get("target") or [None])[0], {})}
     if given.get("minibatch"):
         values.update(PRESETS_MINIBATCH.get(preset, {}))
     values.update(given)
@@ -237,7 +237,9 @@ def study_end_only(values):
     return in_a_study(values) and not (values["early_stop"] or values["keep_best"])
 
 
-TARGET_FLAGS = frozenset({"mu", "sigma", "weights", "target", "standardise"})  # a synthetic target's
+TARGET_FLAGS = frozenset(
+    {"mu", "sigma", "weights", "target", "standardise", "shape", "shift", "stretch"}
+)  # a synthetic target's
 
 
 def check_combinations(args):
@@ -249,6 +251,9 @@ def check_combinations(args):
     if args.data and set(args.given) & TARGET_FLAGS:
         named = ", ".join(f"--{f.replace('_', '-')}" for f in sorted(set(args.given) & TARGET_FLAGS))
         return f"argument --data: trains on the file, not on a target: leave out {named}"
+    if args.shape and set(args.given) & {"mu", "sigma", "weights"}:
+        named = ", ".join(f"--{f}" for f in sorted(set(args.given) & {"mu", "sigma", "weights"}))
+        return f"argument --shape: a distribution of its own, not modes: leave out {named}"
     if args.held_out_size is not None and args.data:
         return "argument --held-out-size: a synthetic target's; --data holds out --held-out's share of the file"
     if args.weights is not None and len(args.weights) != len(args.mu):

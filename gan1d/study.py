@@ -106,6 +106,7 @@ def write_study(study, args, results, wall_seconds, target_of):
         "verdict_free",
         "judged",
         "modes",
+        "unit",
     ]
     for row in results:
         row["success"] = int(is_success(row))

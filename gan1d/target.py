@@ -7,7 +7,7 @@ shared sigma, the same arithmetic as before modes could differ in width."""
 import numpy as np
 
 from .lazy import special
-from .presets import TARGETS
+from .presets import NAMED_TARGETS
 
 MODE_RADIUS = 3.0  # a sample belongs to a mode within 3 sigma of its mean (the mode-collapse papers' rule)
 PRETRAIN_HALF_WIDTH = 5.0  # the 2016 code pretrains D_pre on [-5, 5]
@@ -23,8 +23,22 @@ def normal_pdf(x, loc, scale):
     return np.exp(-(y**2) / 2.0) / NORM_PDF_C / scale
 
 
+def built(shape, mu, sigma, weights, shift=0.0, stretch=1.0):
+    """A Shape or a Target, stretched and shifted; unmoved, exactly the one its flags made before."""
+    if shape:
+        from .shapes import Shape
+
+        return Shape(shape, shift, stretch)
+    if (shift, stretch) == (0.0, 1.0):
+        return Target(mu, sigma, weights)
+    moved = [m * stretch + shift for m in np.atleast_1d(mu)]
+    widths = np.atleast_1d(np.asarray(sigma, dtype=float)) * stretch
+    return Target(moved, widths if len(widths) > 1 else float(widths[0]), weights, stretch)
+
+
 class Target:
-    def __init__(self, means, sigma, weights=None):
+    def __init__(self, means, sigma, weights=None, stretch=1.0):
+        self.stretch = stretch  # a copy stretched by --stretch: the w1 limits' unit stretches with it
         self.means = np.atleast_1d(np.asarray(means, dtype=float))
         given = np.atleast_1d(np.asarray(sigma, dtype=float))  # one sigma, or one per mode
         self.sigmas = np.broadcast_to(given, self.means.shape).copy()  # (K,)
@@ -38,13 +52,28 @@ class Target:
 
     @classmethod
     def of(cls, args):
-        return cls(args.mu, args.sigma, args.weights)
+        """The target of a run's flags: --shape's distribution (gan1d/shapes.py) or the modes of --mu,
+        --sigma and --weights; stretched by --stretch and shifted by --shift (x -> stretch x + shift)."""
+        return built(args.shape, args.mu, args.sigma, args.weights, args.shift, args.stretch)
 
     @classmethod
     def named(cls, name):
-        """A classic data shape of --target by its name (gan1d/presets.py: TARGETS)."""
-        shape = TARGETS[name]
-        return cls(shape["mu"], shape["sigma"], shape.get("weights"))
+        """A classic data shape of --target by its name (gan1d/presets.py: NAMED_TARGETS)."""
+        t = {
+            "shape": None,
+            "mu": None,
+            "sigma": None,
+            "weights": None,
+            "shift": 0.0,
+            "stretch": 1.0,
+            **NAMED_TARGETS[name],
+        }
+        return built(t["shape"], t["mu"], t["sigma"], t["weights"], t["shift"], t["stretch"])
+
+    @property
+    def unit(self):
+        """What the w1 limits scale with (gan1d/metrics.py): one mode's sigma; a mixture's, the tutorial's."""
+        return self.sigma if self.modes == 1 else 0.5 * self.stretch
 
     @property
     def modes(self):
