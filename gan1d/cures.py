@@ -6,6 +6,8 @@ hands it what each cure needs; a single run and a population get the same code."
 
 from typing import NamedTuple
 
+import numpy as np
+
 from .lazy import tf
 from .optim import member_column
 
@@ -102,6 +104,52 @@ def draw_seed(run_seed, counter, name):
     if name not in DRAWS:
         raise ValueError(f"unknown random draw {name!r}: declare it in DRAWS (one of {', '.join(DRAWS)})")
     return tf.stack([tf.constant(run_seed, tf.int64), counter * DRAW_STRIDE + DRAWS.index(name) + 1])
+
+
+# TensorFlow's Philox-4x32-10 (its stateless draws' generator): the round's multipliers, the key's
+# increments, and the fixed key with which StatelessRandomGetKeyCounter turns a seed into a key and counter.
+PHILOX_MULTIPLIERS, PHILOX_KEY_STEPS = (0xD2511F53, 0xCD9E8D57), (0x9E3779B9, 0xBB67AE85)
+PHILOX_SEED_KEY = (0x3EC8F720, 0x02461E29)
+WORD = 0xFFFFFFFF  # 32-bit words held in uint64 tensors: products fit, masks take the low word
+
+
+def philox(counter, key):
+    """Ten Philox rounds on 32-bit words held in uint64 tensors that broadcast: counter 4 words, key 2."""
+    word, shift = tf.constant(WORD, tf.uint64), tf.constant(32, tf.uint64)
+    (ma, mb), (wa, wb) = (tuple(tf.constant(v, tf.uint64) for v in pair) for pair in (PHILOX_MULTIPLIERS, PHILOX_KEY_STEPS))  # fmt: skip
+    (c0, c1, c2, c3), (k0, k1) = counter, key
+    xor = tf.bitwise.bitwise_xor
+    for _ in range(10):
+        p0, p1 = ma * c0, mb * c2
+        c0, c1, c2, c3 = (
+            xor(xor(tf.bitwise.right_shift(p1, shift), c1), k0),
+            tf.bitwise.bitwise_and(p1, word),
+            xor(xor(tf.bitwise.right_shift(p0, shift), c3), k1),
+            tf.bitwise.bitwise_and(p0, word),
+        )
+        k0, k1 = tf.bitwise.bitwise_and(k0 + wa, word), tf.bitwise.bitwise_and(k1 + wb, word)
+    return c0, c1, c2, c3
+
+
+def member_uniforms(seeds, counter, name, n):
+    """(N, n) float32: row i is tf.random.stateless_uniform([n], draw_seed(seeds[i], counter, name)), bit
+    for bit, made by a few ops for all N members instead of N draw ops (a population's members each
+    draw their own numbers: gan1d/mixture.py)."""
+    if name not in DRAWS:
+        raise ValueError(f"unknown random draw {name!r}: declare it in DRAWS (one of {', '.join(DRAWS)})")
+    u64 = lambda v: tf.constant(v, tf.uint64)  # noqa: E731
+    own = np.asarray(seeds, dtype=np.uint64)[:, None]  # (N, 1): each member's seed, its low and high words
+    second = tf.cast(counter * DRAW_STRIDE + DRAWS.index(name) + 1, tf.uint64)  # draw_seed's second number
+    words = (u64(own & WORD), u64(own >> 32), tf.bitwise.bitwise_and(second, WORD), tf.bitwise.right_shift(second, u64(32)))  # fmt: skip
+    k0, k1, c2, c3 = philox(words, (u64(PHILOX_SEED_KEY[0]), u64(PHILOX_SEED_KEY[1])))  # each member's key and counter
+    groups = -(-n // 4)  # each Philox call gives 4 words: group g's counter is the member's plus g
+    g = u64(np.arange(groups, dtype=np.uint64)[None, :])  # (1, G)
+    out = philox((g, u64(0), c2, c3), (k0, k1))
+    shape = [len(seeds), groups]
+    words = tf.stack([tf.broadcast_to(w, shape) for w in out], axis=-1)  # (N, G, 4)
+    mantissa = tf.bitwise.bitwise_or(tf.bitwise.bitwise_and(words, u64(0x7FFFFF)), u64(0x3F800000))
+    floats = tf.bitcast(tf.cast(mantissa, tf.uint32), tf.float32) - 1.0  # in [0, 1), as TensorFlow makes them
+    return tf.reshape(floats, [len(seeds), 4 * groups])[:, :n]
 
 
 class Cures:

@@ -213,3 +213,27 @@ def test_a_mixture_population_trains_as_the_single_runs_of_its_seeds(tmp_path):
         # a point whose golden-ratio u lies within rounding of the prior's cumulative sum may switch part
         close = np.abs(samples[i] - own) <= 1e-3 + 1e-3 * np.abs(own)
         assert np.mean(close) >= 0.999, (seed, np.mean(close))
+
+
+def test_one_draw_for_all_members_is_each_member_s_own_bit_for_bit():
+    """gan1d/cures.py's member_uniforms: TensorFlow's Philox for every member at once, equal to each
+    member's own tf.random.stateless_uniform (the draw a single run of its seed makes)."""
+    from gan1d.cures import draw_seed, member_uniforms
+
+    seeds = [0, 1, 42, 1019, 2**33 + 5]
+    with tf.Graph().as_default():
+        step = tf.Variable(0, dtype=tf.int64)
+        pairs = [
+            (
+                member_uniforms(seeds, step, "index_g", n),
+                tf.stack([tf.random.stateless_uniform([n], draw_seed(s, step, "index_g")) for s in seeds]),
+            )  # fmt: skip
+            for n in (1, 5, 64, 257)
+        ]
+        with tf.Session() as session:
+            session.run(step.initializer)
+            for k in (0, 1, 12_345, 2**30):
+                step.load(k, session)
+                for ours, theirs in pairs:
+                    a, b = session.run([ours, theirs])
+                    assert a.shape == b.shape and np.array_equal(a, b)
