@@ -131,23 +131,29 @@ def philox(counter, key):
     return c0, c1, c2, c3
 
 
-def member_uniforms(seeds, counter, name, n):
+def member_uniforms(seeds, counter, name, n, compiled=False):
     """(N, n) float32: row i is tf.random.stateless_uniform([n], draw_seed(seeds[i], counter, name)), bit
     for bit, made by a few ops for all N members instead of N draw ops (a population's members each
-    draw their own numbers: gan1d/mixture.py)."""
+    draw their own numbers: gan1d/mixture.py). compiled: as XLA makes that draw (--xla), which keeps only
+    each seed number's low 32 bits and takes a float's mantissa from the high 23 bits of Philox's word
+    where TensorFlow's own kernel takes the low 23."""
     if name not in DRAWS:
         raise ValueError(f"unknown random draw {name!r}: declare it in DRAWS (one of {', '.join(DRAWS)})")
     u64 = lambda v: tf.constant(v, tf.uint64)  # noqa: E731
     own = np.asarray(seeds, dtype=np.uint64)[:, None]  # (N, 1): each member's seed, its low and high words
     second = tf.cast(counter * DRAW_STRIDE + DRAWS.index(name) + 1, tf.uint64)  # draw_seed's second number
-    words = (u64(own & WORD), u64(own >> 32), tf.bitwise.bitwise_and(second, WORD), tf.bitwise.right_shift(second, u64(32)))  # fmt: skip
+    high = (
+        (u64(0), u64(0)) if compiled else (u64(own >> 32), tf.bitwise.right_shift(second, u64(32)))
+    )  # XLA keeps the low words
+    words = (u64(own & WORD), high[0], tf.bitwise.bitwise_and(second, WORD), high[1])
     k0, k1, c2, c3 = philox(words, (u64(PHILOX_SEED_KEY[0]), u64(PHILOX_SEED_KEY[1])))  # each member's key and counter
     groups = -(-n // 4)  # each Philox call gives 4 words: group g's counter is the member's plus g
     g = u64(np.arange(groups, dtype=np.uint64)[None, :])  # (1, G)
     out = philox((g, u64(0), c2, c3), (k0, k1))
     shape = [len(seeds), groups]
     words = tf.stack([tf.broadcast_to(w, shape) for w in out], axis=-1)  # (N, G, 4)
-    mantissa = tf.bitwise.bitwise_or(tf.bitwise.bitwise_and(words, u64(0x7FFFFF)), u64(0x3F800000))
+    bits = tf.bitwise.right_shift(words, u64(9)) if compiled else tf.bitwise.bitwise_and(words, u64(0x7FFFFF))
+    mantissa = tf.bitwise.bitwise_or(bits, u64(0x3F800000))
     floats = tf.bitcast(tf.cast(mantissa, tf.uint32), tf.float32) - 1.0  # in [0, 1), as TensorFlow makes them
     return tf.reshape(floats, [len(seeds), 4 * groups])[:, :n]
 

@@ -73,7 +73,7 @@ class Mixture:
             return self.onehot(tf.random.stateless_uniform(tf.shape(z), draw_seed(self.args.seed, counter, name)))
         # each member's own seed: a population's member draws the single run's indices of its seed, all
         # members in one counter-based draw (N draw ops made a 200-member population's updates slow)
-        u = member_uniforms([m.seed for m in self.axis.members], counter, name, z.shape[-2])  # (N, B)
+        u = member_uniforms([m.seed for m in self.axis.members], counter, name, z.shape[-2], self.args.xla)  # (N, B)
         return self.onehot(u[..., None])
 
     def positional(self, z):

@@ -215,21 +215,24 @@ def test_a_mixture_population_trains_as_the_single_runs_of_its_seeds(tmp_path):
         assert np.mean(close) >= 0.999, (seed, np.mean(close))
 
 
-def test_one_draw_for_all_members_is_each_member_s_own_bit_for_bit():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_one_draw_for_all_members_is_each_member_s_own_bit_for_bit(compiled):
     """gan1d/cures.py's member_uniforms: TensorFlow's Philox for every member at once, equal to each
-    member's own tf.random.stateless_uniform (the draw a single run of its seed makes)."""
+    member's own tf.random.stateless_uniform (the draw a single run of its seed makes), and under
+    XLA (--xla) to that draw as XLA compiles it."""
     from gan1d.cures import draw_seed, member_uniforms
+    from gan1d.lazy import tf2
 
     seeds = [0, 1, 42, 1019, 2**33 + 5]
+
+    def both(step, n):
+        theirs = tf.stack([tf.random.stateless_uniform([n], draw_seed(s, step, "index_g")) for s in seeds])
+        return member_uniforms(seeds, step, "index_g", n, compiled), theirs
+
     with tf.Graph().as_default():
         step = tf.Variable(0, dtype=tf.int64)
-        pairs = [
-            (
-                member_uniforms(seeds, step, "index_g", n),
-                tf.stack([tf.random.stateless_uniform([n], draw_seed(s, step, "index_g")) for s in seeds]),
-            )  # fmt: skip
-            for n in (1, 5, 64, 257)
-        ]
+        make = tf2.function(both, jit_compile=True) if compiled else both
+        pairs = [make(step.read_value(), n) for n in (1, 5, 64, 257)]
         with tf.Session() as session:
             session.run(step.initializer)
             for k in (0, 1, 12_345, 2**30):
