@@ -217,8 +217,12 @@ def read_checkpoint_state(folder, step):
 def read_population(folder, record, metric_names, plain_costs):
     """A finished population's (summary, weights as a list in the file's order), if both read back
     whole and its settings equal record; None otherwise, a damaged file reported (it trains again).
-    Rows of an earlier version, read with plain only, gain the sampler's column and plain's costs."""
+    One trained on another content of its data file is refused (check_data). Rows of an earlier
+    version, read with plain only, gain the sampler's column and plain's costs."""
     summary = read_summary(folder, metric_names)
+    saved = (summary or {}).get("settings")
+    shared = saved.get("shared") if isinstance(saved, dict) and isinstance(saved.get("shared"), dict) else {}
+    check_data(folder, shared.get("data_record"), record["shared"].get("data_record"))
     if summary is None or summary.get("settings") != record or summary.get("status") != "completed":
         if os.path.exists(path(folder, SUMMARY)) and summary is None:
             print(f"{path(folder, SUMMARY)} is damaged: training this population again")

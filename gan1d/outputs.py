@@ -67,6 +67,12 @@ def verdicts(status, final, grid, diverged=None):
     return (verdict(status, final, grid.reference, diverged) if grid.reference.exact else free), free
 
 
+def final_metrics(samples, grid):
+    """One run's metrics of its final samples (n = the grid's 10,000) against the grid's reference, with
+    the truth-free ones against its held-out sample (without G's slope, the gap bound or the KDE)."""
+    return {**metrics(samples, grid), **judge.row_metrics(samples, grid.held_out, judge.calibration(grid, EVAL_POINTS))}
+
+
 def read_as(outcome, sampler):
     """The final samples (N, n) a sampler drew and its cost columns per member; plain's if it did not
     run (an interrupted run). G's slope and the gap bound stay those of G itself (plain)."""
@@ -261,10 +267,7 @@ def draw_seeds(path, runs, outcome, seeds):
         if seed not in seeds:
             continue
         samples = outcome.samples[i]
-        final = {
-            **metrics(samples, outcome.grid),
-            **judge.row_metrics(samples, outcome.grid.held_out, judge.calibration(outcome.grid, EVAL_POINTS)),
-        }
+        final = final_metrics(samples, outcome.grid)
         judged = verdicts("completed", final, outcome.grid)[0]
         figure = folder.seed_figure(path, seed)
         os.makedirs(os.path.dirname(figure), exist_ok=True)

@@ -167,7 +167,4 @@ def saved_population(path, record):
     """A finished population's summary and weights, if both read back whole and match record; a
     damaged file is reported, and the population trained again; one trained on another content of
     its data file is refused."""
-    summary = folder.read_summary(path) or {}
-    shared = summary.get("settings", {}).get("shared") if isinstance(summary.get("settings"), dict) else None
-    folder.check_data(path, (shared or {}).get("data_record"), record["shared"].get("data_record"))
     return folder.read_population(path, record, outputs.STUDY_METRICS, samplers.PLAIN_COSTS)

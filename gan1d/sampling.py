@@ -16,11 +16,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import data, folder, judge, samplers
+from . import data, folder, samplers
 from .export import NumpyGenerator, generator_arrays, generator_settings
 from .flags import READ_FLAGS
 from .folder import FolderError
-from .metrics import EVAL_POINTS, metrics
+from .metrics import EVAL_POINTS
 from .sources import units_of
 
 
@@ -57,8 +57,11 @@ def sample(args, parser, tutorial):
     seed = args.seed if "seed" in args.given else trained.settings.seed  # the run's own streams by default
     read = {flag: getattr(args, flag) for flag in READ_FLAGS}
     run = trained.settings.replace(seed=seed, quiet=args.quiet, xla=False, **read)
+    from .runner import evaluation_grid
+
+    grid = evaluation_grid(run, tutorial)  # the samplers' real draws and the verdict's reference
     started = time.time()
-    drawn = draw(trained, run, args.sample, tutorial)
+    drawn = draw(trained, run, args.sample, tutorial, grid)
     seconds = time.time() - started
     out = args.out_dir if "out_dir" in args.given else folder.path(trained.folder, folder.DRAWN)
     folder.write_drawn(out, name_of(run, args.sample, args.member), drawn.samples[0], column_of(run))
@@ -66,7 +69,7 @@ def sample(args, parser, tutorial):
     if name != "plain":
         cost = samplers.costs(drawn, 0)
         print(f"{name}: {cost['sampler_draws']:.2f} drawn and {cost['sampler_steps']:g} gradient steps per sample kept, acceptance {cost['sampler_acceptance']:.2f}; {seconds:.1f} s")  # fmt: skip
-    print(judged(drawn.samples[0], run, tutorial))
+    print(judged(drawn.samples[0], grid))
     return 0
 
 
@@ -89,18 +92,17 @@ def plain_draws(trained, run, n):
     return generator_of(trained, run).sample(n, rng=rng)[None]
 
 
-def draw(trained, run, n, tutorial):
+def draw(trained, run, n, tutorial, grid):
     """The sampler's Drawn for one member: plain's in NumPy; a D-guided one's from the run's graph."""
     plain = plain_draws(trained, run, n)
     if run.sampler[0] == "plain":
         return samplers.plain_drawn(plain)
     from .lazy import native_stderr_silenced, tf
-    from .runner import evaluation_grid, session_config
+    from .runner import session_config
 
     with tf.Graph().as_default() as graph:
         tf.set_random_seed(run.seed)
         model = tutorial.model(run)
-        grid = evaluation_grid(run, tutorial)
         graph.finalize()
         with native_stderr_silenced():
             session = tf.Session(config=session_config())
@@ -133,17 +135,14 @@ def column_of(run):
     return data.parse_spec(run.data)[1] or "x"
 
 
-def judged(samples, run, tutorial):
+def judged(samples, grid):
     """The verdict line of the first 10,000 samples against the run's reference (its truth, or its
     held-out data), with their metrics; fewer are too few for the calibrated verdict."""
-    from .outputs import verdicts
-    from .runner import evaluation_grid
+    from .outputs import final_metrics, verdicts
 
     if len(samples) < EVAL_POINTS:
         return f"{len(samples):,} samples: the verdict judges {EVAL_POINTS:,}; draw at least that many to be judged"
-    grid = evaluation_grid(run, tutorial)
-    head = np.asarray(samples[:EVAL_POINTS], dtype=np.float64)
-    final = {**metrics(head, grid), **judge.row_metrics(head, grid.held_out, judge.calibration(grid, EVAL_POINTS))}
+    final = final_metrics(np.asarray(samples[:EVAL_POINTS], dtype=np.float64), grid)
     (label, reason), _ = verdicts("completed", final, grid)
     shown = ", ".join(f"{k} {final[k]:.4g}" for k in ("w1", "std_ratio", "ks", "ho_w1") if math.isfinite(final.get(k, math.nan)))  # fmt: skip
     return f"verdict ({EVAL_POINTS:,} of them): {label}: {reason}\n{shown}"
