@@ -101,9 +101,14 @@ def draw_seed(run_seed, counter, name):
     """A stateless draw's seed: the run's seed, and a step counter with the draw's place in DRAWS,
     so that every use and step draws its own numbers, the same on every run and after a resume
     (the counters are checkpointed). An undeclared name is an error."""
+    return tf.stack([tf.constant(run_seed, tf.int64), draw_number(counter, name)])
+
+
+def draw_number(counter, name):
+    """A draw's second seed number: the step counter with the draw's place in DRAWS."""
     if name not in DRAWS:
         raise ValueError(f"unknown random draw {name!r}: declare it in DRAWS (one of {', '.join(DRAWS)})")
-    return tf.stack([tf.constant(run_seed, tf.int64), counter * DRAW_STRIDE + DRAWS.index(name) + 1])
+    return counter * DRAW_STRIDE + DRAWS.index(name) + 1
 
 
 # TensorFlow's Philox-4x32-10 (its stateless draws' generator): the round's multipliers, the key's
@@ -137,11 +142,9 @@ def member_uniforms(seeds, counter, name, n, compiled=False):
     draw their own numbers: gan1d/mixture.py). compiled: as XLA makes that draw (--xla), which keeps only
     each seed number's low 32 bits and takes a float's mantissa from the high 23 bits of Philox's word
     where TensorFlow's own kernel takes the low 23."""
-    if name not in DRAWS:
-        raise ValueError(f"unknown random draw {name!r}: declare it in DRAWS (one of {', '.join(DRAWS)})")
     u64 = lambda v: tf.constant(v, tf.uint64)  # noqa: E731
     own = np.asarray(seeds, dtype=np.uint64)[:, None]  # (N, 1): each member's seed, its low and high words
-    second = tf.cast(counter * DRAW_STRIDE + DRAWS.index(name) + 1, tf.uint64)  # draw_seed's second number
+    second = tf.cast(draw_number(counter, name), tf.uint64)
     high = (
         (u64(0), u64(0)) if compiled else (u64(own >> 32), tf.bitwise.right_shift(second, u64(32)))
     )  # XLA keeps the low words
