@@ -31,7 +31,7 @@ from gan1d import cluster, files  # noqa: E402
 
 
 def search_command(method, out):
-    flags, own = protocol.METHODS[method]
+    flags, own = protocol.method_of(method)
     sweeps = [arg for sweep in protocol.SHARED + own for arg in ("--sweep", sweep)]
     seed, seeds = protocol.TUNING_SEEDS
     return [*protocol.BASE, *flags, "--target", ",".join(protocol.TUNING_TARGETS), "--search", str(protocol.SEARCH), *sweeps,

@@ -39,6 +39,18 @@ JUMP_METHODS = {
                 ["sigma-penalty=0.001:1:log", "classifier-weight=0.1:10:log"]),
 }  # fmt: skip
 METHODS.update(JUMP_METHODS)
+# The preset for data of any shape (docs/any.md), declared before its first run: the jump method
+# dmwgan (six parts, the prior learned) made scale-free and drawing bells, with dmwgan's budget and
+# ranges. None of its flags reads the target: --standardise trains in the data's own mean and std
+# (a copy x100 + 1,000 trains on the same numbers); --noise normal feeds each part normal noise, so
+# that a part draws a bell with a straight line where uniform noise needs a curve with infinite
+# slopes at its ends (docs/any.md, "Why the parts drew spikes"); six parts, as for every target.
+ANY_METHODS = {
+    "any": (["--generators", "6", "--noise", "normal", "--standardise"], ["classifier-weight=0.1:10:log"]),
+}
+ANY_HELD_OUT_SAMPLERS = ["plain", "mh"]  # the preset's own (plain) and a D-guided reading on top, for the record
+# Its one selection: the best of its search over both tuning targets by SCORE (SELECTIONS' "held-out").
+# Its held-out runs: the tuning targets, the protocol's six held-out targets and the five shapes.
 SEARCH = 16  # configurations per method, each on every tuning target and tuning seed
 TUNING_TARGETS = ["one-mode", "two-modes"]
 TUNING_SEEDS = (0, 4)  # --seed, --seeds: seeds 0-3; also the search sequence's seed
@@ -53,6 +65,7 @@ SAMPLERS = ["plain", "drs", "mh", "jbop", "dot"]
 # Declared before any run on them (docs/shapes.md): shapes beyond mixtures of normals and a moved copy,
 # held out for the preset for data of any shape and the incumbents, beside the eight of the protocol.
 SHAPE_HELD_OUT_TARGETS = ["skewed", "heavy-tailed", "flat", "five-unequal", "two-modes-x100"]
+ANY_HELD_OUT_TARGETS = TUNING_TARGETS + HELD_OUT_TARGETS + SHAPE_HELD_OUT_TARGETS
 HELD_OUT_SEEDS = (1000, 20)  # seeds 1000-1019, never used in tuning
 FIGURE_SEED = 1000  # the histogram grid's seed, a held-out one
 # Which configuration of each method's search is rerun on the held-out seeds (into runs/.../STEP):
@@ -74,9 +87,14 @@ OUT = os.path.join(ROOT, "runs", "equal-budget")
 DOCS = os.path.join(ROOT, "docs", "equal-budget")
 
 
+def method_of(name):
+    """(flags on top of BASE, own ranges) of a protocol method or the any-shape preset's."""
+    return {**METHODS, **ANY_METHODS}[name]
+
+
 def swept_flags(method):
     """The dests a method's search draws, in the sequence's order."""
-    return [sweep.split("=")[0].replace("-", "_") for sweep in SHARED + METHODS[method][1]]
+    return [sweep.split("=")[0].replace("-", "_") for sweep in SHARED + method_of(method)[1]]
 
 
 def separates(rows):
