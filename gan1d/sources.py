@@ -21,6 +21,7 @@ PLOTTED_REAL = 10_000  # a synthetic target's plotted real samples
 DEFAULT_HELD_OUT = 1_000  # a synthetic target's held-out sample, unless --held-out-size
 DENSITY_POINTS = 4_096  # a data source's density: its KDE on this many points, interpolated between
 SPAN_MARGIN = 0.25  # a data reference's figures reach this share of its range beyond either end
+TAIL = 1e-4  # a synthetic target's span for its figures: its quantiles TAIL and 1 - TAIL
 
 
 def data_set(args):
@@ -88,7 +89,13 @@ class SyntheticReference:
         return np.sort(self.target.sample(rng, PLOTTED_REAL)), np.sort(self.target.sample(rng, self.held_out_size))
 
     def plot_range(self, noise_range):
-        return -noise_range, noise_range  # the reference's plotted range
+        """The reference's plotted range, [-range, range], where the target lies within it; else the
+        target's own span (a copy far from it: two-modes-x100), whose plots would otherwise be empty."""
+        low, high = (float(v) for v in self.target.ppf(np.array([TAIL, 1.0 - TAIL])))
+        if -noise_range <= low and high <= noise_range:
+            return -noise_range, noise_range
+        margin = SPAN_MARGIN * (high - low)
+        return low - margin, high + margin
 
 
 class StandardisedTarget:

@@ -1,0 +1,74 @@
+"""The preset for data of any shape (docs/any.md): its flags read nothing of the target, it is the
+selection that the kept search rows choose by the protocol's rule, and it is scale-free."""
+
+import contextlib
+import io
+import os
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, gan, make_args
+
+sys.path.insert(0, os.path.join(ROOT, "studies"))
+
+import any_shape  # noqa: E402
+import equal_budget  # noqa: E402
+import protocol  # noqa: E402
+
+from gan1d import files, folder, search  # noqa: E402
+from gan1d.presets import NAMED_TARGETS, PRESETS  # noqa: E402
+from gan1d.settings import TARGET_FLAGS  # noqa: E402
+
+# what describes the data: its modes, weights, widths, place and scale, or a file of it
+DATA_FLAGS = (TARGET_FLAGS - {"standardise"}) | {"data", "held_out", "split_seed"}
+
+
+def test_the_any_preset_sets_no_flag_that_describes_the_data():
+    assert not DATA_FLAGS & set(PRESETS["any"]), DATA_FLAGS & set(PRESETS["any"])
+    assert PRESETS["any"]["standardise"] is True  # trained in the data's own mean and std
+
+
+def test_the_any_preset_resolves_to_the_same_values_on_every_target():
+    alone = vars(make_args("--preset", "any"))
+    for target in NAMED_TARGETS:
+        on = vars(make_args("--preset", "any", "--target", target))
+        assert {k: on[k] for k in PRESETS["any"]} == {k: alone[k] for k in PRESETS["any"]}, target
+
+
+def test_the_any_method_searches_with_dmwgan_s_budget_and_values():
+    args = gan.parse_args(equal_budget.search_command("any", "/tmp/unused"))
+    dmwgan = gan.parse_args(equal_budget.search_command("dmwgan", "/tmp/unused"))
+    assert (args.search, args.seeds, args.target) == (
+        protocol.SEARCH,
+        protocol.TUNING_SEEDS[1],
+        protocol.TUNING_TARGETS,
+    )
+    assert search.configurations(args) == search.configurations(dmwgan)  # the same 16 points
+    assert (args.generators, args.noise, args.standardise) == (6, "normal", True)
+
+
+def test_the_any_preset_is_the_selection_the_kept_search_rows_choose():
+    """The protocol's rule on docs/any/search.csv: the best over both tuning targets by success, then
+    median w1; --preset any is its held-out command's training, flag for flag."""
+    rows = files.read_results(os.path.join(any_shape.DOCS, any_shape.KEPT["search"]))
+    assert {r["target"] for r in rows} == set(protocol.TUNING_TARGETS) and len(rows) == 128
+    best = any_shape.selection("/tmp/unused")  # no study there: the kept rows
+    rerun = vars(gan.parse_args(any_shape.held_out_command(best, "/tmp/unused")))
+    preset = vars(gan.parse_args(["--preset", "any"]))
+    where = {"preset", "target", "mu", "sigma", "weights", "shape", "stretch", "shift", "seed", "seeds", "sampler",
+             "plot_seeds", "out_dir", "run_name", "given", "xla", "eval_every"}  # fmt: skip
+    assert {k: v for k, v in rerun.items() if k not in where} == {k: v for k, v in preset.items() if k not in where}
+    assert rerun["target"] == protocol.ANY_HELD_OUT_TARGETS and rerun["seed"] == protocol.HELD_OUT_SEEDS[0]
+
+
+@pytest.mark.slow
+def test_a_copy_scaled_by_100_and_shifted_by_1000_trains_on_the_same_numbers(tmp_path):
+    samples = {}
+    for target in ("two-modes", "two-modes-x100"):
+        args = make_args("--preset", "any", "--target", target, "--num-steps", "40", out_dir=tmp_path)
+        with contextlib.redirect_stdout(io.StringIO()):
+            gan.run(args)
+        samples[target] = folder.read_samples(os.path.join(tmp_path, args.run_name)).astype(np.float64)
+    # the same standardised numbers, to float32 rounding of values near 1,000 (ulp 6e-5), divided by 100
+    np.testing.assert_allclose((samples["two-modes-x100"] - 1000.0) / 100.0, samples["two-modes"], atol=1e-5)
