@@ -129,7 +129,7 @@ BOOL = argparse.BooleanOptionalAction
 SWEPT_NUMBER = {"sweep": True, "per_member": True}  # a hyperparameter each member of a population may have its own of
 # fmt: off
 FLAGS = (
-    flag("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, robust (one mode), modes (mixtures: a learned mixture latent, the equal-budget protocol's choice) or minibatch-modes (the modes preset before it); a comma list in a study", output=True, type=preset_list),
+    flag("--preset", ["2016"], "hyperparameters at once: 2016 or 2017 reference code, robust (one mode), modes (mixtures: a learned mixture latent, the equal-budget protocol's choice), any (data of unknown shape: six generators with a learned prior, normal noise, standardised; docs/any.md) or minibatch-modes (the modes preset before it); a comma list in a study", shown="2016; any with --data", output=True, type=preset_list),
     flag("--minibatch", False, "minibatch discrimination in D", action=BOOL),
     flag("--num-steps", 1200, "training steps", sweep=True, type=positive_int),
     flag("--batch-size", 12, "samples per batch (>= 2 with --minibatch)", sweep=True, type=positive_int),

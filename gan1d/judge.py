@@ -6,6 +6,7 @@ real data is". The same code judges a data file's run and a synthetic target's, 
 measures how far the judgement can be trusted (docs/judging.md)."""
 
 import math
+import threading
 import warnings
 import weakref
 
@@ -162,13 +163,21 @@ class Calibration:
 
 
 CALIBRATIONS = weakref.WeakKeyDictionary()  # {grid: {m: Calibration}}: made once per grid and size
+CALIBRATING = threading.Lock()  # a run starts its calibration on a thread while it trains (gan1d/runner.py)
 
 
 def calibration(grid, m):
-    per_grid = CALIBRATIONS.setdefault(grid, {})
-    if m not in per_grid:
-        per_grid[m] = Calibration(grid.reference, grid.held_out, m)
-    return per_grid[m]
+    with CALIBRATING:  # the judge waits for a calibration under way rather than making it again
+        per_grid = CALIBRATIONS.setdefault(grid, {})
+        if m not in per_grid:
+            per_grid[m] = Calibration(grid.reference, grid.held_out, m)
+        return per_grid[m]
+
+
+def calibrate_meanwhile(grid, m):
+    """Starts the calibration of samples of m against grid's held-out sample on a thread: it depends
+    on the reference alone, so it runs while training does, and the judge finds it made."""
+    threading.Thread(target=calibration, args=(grid, m), name="calibration", daemon=True).start()
 
 
 def free_metrics(samples, grid):

@@ -59,6 +59,25 @@ class TrainingLoops:
         return {self.x: x, self.zd: zd, self.zg: zg}
 
 
+def variable_reads(tensors):
+    """The reads of variables (ReadVariableOp) that tensors depend on, or None if a variable is also
+    used otherwise. Fed their values, the tensors are computed on those values whatever the variables
+    hold by then: an evaluation can run while training changes them (gan1d/monitor.py)."""
+    seen, reads, todo = set(), [], [t.op for t in tensors]
+    while todo:
+        op = todo.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        if op.type == "ReadVariableOp":
+            reads.append(op.outputs[0])
+        elif op.type in ("VarHandleOp", "VariableV2"):  # reached by another path than a read
+            return None
+        else:
+            todo.extend([t.op for t in op.inputs] + list(op.control_inputs))
+    return sorted(reads, key=lambda t: t.name)
+
+
 class EvaluationOps:
     """G on the grid's noise and D on its x, (N, n) each (N = 1 for a single run): G through its
     moving averages where it keeps them (--ema), D on packs of M copies of each x (--pack M). And
@@ -86,6 +105,7 @@ class EvaluationOps:
             self.bound_ops = [self.slope] + ([self.index] if model.mixture.on else [])
             self.D = tf.reshape(tf.sigmoid(self.logits_of(x)), [-1, tf.shape(self.x)[0]])
             self.histogram = tf.summary.histogram("generated", generated) if n is None else None  # eval/generated
+            self.reads = variable_reads([self.G, *self.bound_ops])  # what G's evaluation reads of the variables
         with tf.name_scope("read"):
             shape = ([n] if n else []) + [None, 1]
             self.member_z = tf.placeholder(tf.float32, shape, "z")
@@ -140,11 +160,12 @@ class FineTuning:
         return {self.x: x, self.z: z}
 
 
-def evaluate_grid(session, model, grid, extra=(), decision=True):
+def evaluate_grid(session, model, grid, extra=(), decision=True, weights=None):
     """G on the z grid and, if asked, D on the x grid (grouped by batch), in one `session.run`:
-    (N, n) each, N = 1 for a single run."""
+    (N, n) each, N = 1 for a single run. weights: {read of a variable: its value} to evaluate G with
+    instead of what the variables hold (EvaluationOps.reads)."""
     ops = model.evaluation
-    fetches, feed = [ops.G, *extra], {ops.z: grid.zs[:, None]}
+    fetches, feed = [ops.G, *extra], {ops.z: grid.zs[:, None], **(weights or {})}
     if decision:
         fetches.append(ops.D)
         feed[ops.x] = grid.xs[grid.groups, None]

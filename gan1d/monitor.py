@@ -8,6 +8,7 @@ import math
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -69,6 +70,8 @@ class Monitor:
         self.last_finite = [None] * self.n  # (step, samples) of each member's last finite evaluation
         self.frames = AnimationFrames(self.args.anim_path, grid) if self.args.anim_path else None
         self.summaries = tf.summary.FileWriter(self.args.logdir, session.graph) if self.args.logdir else None
+        self.pending = None  # (taken, future) of an overlapped evaluation not yet recorded
+        self.pool = ThreadPoolExecutor(1) if self.overlaps() else None
         self.started = time.time()
 
     @property
@@ -120,6 +123,9 @@ class Monitor:
 
     def after_steps(self, end, loss_d, loss_g):
         """Records the losses of the steps up to end, (T,) or (T, N) each, then whatever is due at end."""
+        # an overlapped evaluation is recorded before these steps' losses, as it would be before they ran;
+        # if it found a member diverged, that member's steps are dropped here as they would not have run
+        self.drain()
         args, state = self.args, self.state
         loss_d, loss_g = (np.reshape(v, (len(v), self.n)) for v in (loss_d, loss_g))  # (T, N)
         self.rules.check_losses(state["step"], loss_d, loss_g)
@@ -137,36 +143,79 @@ class Monitor:
         if args.checkpoint_every and end % args.checkpoint_every == 0 and self.rules.running().any():
             self.save_checkpoint()
 
+    def overlaps(self):
+        """Whether an evaluation's G on the grid and metrics run on a thread while training goes on: a
+        single run whose evaluations decide nothing at once (no stopping rule, frame or summary)."""
+        quiet = self.frames is None and self.summaries is None and self.model.evaluation.reads is not None
+        return self.single and quiet and not (self.args.early_stop or self.args.keep_best)
+
     def evaluate(self):
-        """One evaluation on the fixed grid: each running member's row of losses, learning rates and
-        metrics, the log line and summaries; then the stopping rules."""
-        args, state, step = self.args, self.state, self.state["step"]
-        ops = self.model.evaluation
-        bound = len(ops.bound_ops)  # G's slopes, and a mixture's index of each point
-        extra = [*ops.bound_ops, self.model.lr_d, self.model.lr_g] + ([ops.histogram] if self.summaries else [])
-        frame = self.frames is not None and step % args.anim_every == 0
-        samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, decision=frame)
-        lr_d, lr_g = [np.broadcast_to(v, self.n) for v in fetched[bound : bound + 2]]
-        summaries = fetched[bound + 2 :]
-        scores = batch_metrics(samples, self.grid, *fetched[:bound])  # {name: (N,)}
-        finite = np.all(np.isfinite(samples), axis=1)
-        self.rules.check_samples(step, finite)
-        if frame and finite[0]:
-            self.frames.add(step, samples[0], decision[0])
+        """One evaluation on the fixed grid, in two halves: what it reads is taken now (the weights G
+        is evaluated with, the learning rates, the losses since the last one); G on the grid and the
+        metrics follow at once, or, overlapped, on a thread while the next steps train, recorded at
+        the next pause. Either way the rows hold the same numbers (tests/test_monitor.py)."""
+        self.drain()
+        taken = self.take()
+        if self.pool is None:
+            self.record(taken, self.measure(taken))
+        else:
+            self.pending = (taken, self.pool.submit(self.measure, taken))
+
+    def drain(self):
+        """Records the overlapped evaluation still pending, if any."""
+        if self.pending is not None:
+            (taken, future), self.pending = self.pending, None
+            self.record(taken, future.result())
+
+    def take(self):
+        """The evaluation's inputs at this pause: {step, feed (the weights' reads and their values),
+        lr_d and lr_g (N,), losses: each member's mean losses since the last evaluation}."""
+        state, step = self.state, self.state["step"]
         if step == 0 and self.progress.clock is None:
             self.progress.start(step)
+        reads = self.model.evaluation.reads or []
+        *values, lr_d, lr_g = self.session.run([*reads, self.model.lr_d, self.model.lr_g])
         count = state["count"] or math.nan  # no loss before the first step
+        losses = [(d / count, g / count) for d, g in zip(state["sum_d"], state["sum_g"], strict=True)]
+        state.update(sum_d=[0.0] * self.n, sum_g=[0.0] * self.n, count=0)
+        lr_d, lr_g = (np.broadcast_to(v, self.n) for v in (lr_d, lr_g))
+        return {
+            "step": step,
+            "feed": dict(zip(reads, values, strict=True)),
+            "lr_d": lr_d,
+            "lr_g": lr_g,
+            "losses": losses,
+        }
+
+    def measure(self, taken):
+        """G (and D, for a frame) on the grid with the taken weights, and the metrics of its samples:
+        (samples, decision or None, {metric: (N,)}, summaries)."""
+        ops = self.model.evaluation
+        bound = len(ops.bound_ops)  # G's slopes, and a mixture's index of each point
+        extra = [*ops.bound_ops] + ([ops.histogram] if self.summaries else [])
+        frame = self.frames is not None and taken["step"] % self.args.anim_every == 0
+        samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, frame, taken["feed"])
+        return samples, decision, batch_metrics(samples, self.grid, *fetched[:bound]), fetched[bound:]
+
+    def record(self, taken, measured):
+        """Each running member's row, the log line and summaries; then the stopping rules."""
+        step, (samples, decision, scores, summaries) = taken["step"], measured
+        finite = np.all(np.isfinite(samples), axis=1)
+        self.rules.check_samples(step, finite)
+        if decision is not None and finite[0]:
+            self.frames.add(step, samples[0], decision[0])
         w1 = {}
         for i in np.flatnonzero(self.rules.running()):
             self.last_finite[i] = (step, samples[i])
-            row = {"step": step, "loss_d": state["sum_d"][i] / count, "loss_g": state["sum_g"][i] / count}
-            row.update(lr_d=float(lr_d[i]), lr_g=float(lr_g[i]), **{k: float(v[i]) for k, v in scores.items()})
-            state["rows"].append(row if self.single else {**row, "member": int(i), "seed": self.model.members[i].seed})
+            (loss_d, loss_g), lr_d, lr_g = taken["losses"][i], float(taken["lr_d"][i]), float(taken["lr_g"][i])
+            row = {"step": step, "loss_d": loss_d, "loss_g": loss_g, "lr_d": lr_d, "lr_g": lr_g}
+            row.update({k: float(v[i]) for k, v in scores.items()})
+            state_row = row if self.single else {**row, "member": int(i), "seed": self.model.members[i].seed}
+            self.state["rows"].append(state_row)
             w1[i] = row["w1"]
             if self.single:
                 self.write_summaries(row, summaries)
                 self.progress.report(row)
-        state.update(sum_d=[0.0] * self.n, sum_g=[0.0] * self.n, count=0)
         self.rules.judge(step, w1, lambda: self.model.axis.values(self.session, self.model.weights()))
 
     def write_summaries(self, row, summaries):
@@ -180,6 +229,7 @@ class Monitor:
             self.summaries.add_summary(summary, row["step"])
 
     def save_checkpoint(self):
+        self.drain()  # a checkpoint holds every evaluation's row up to its step
         arrays = {**rng_arrays(self.rngs), **self.rules.arrays()}
         if self.frames is not None and self.frames.frames:
             steps, decision, density = zip(*self.frames.frames, strict=True)
@@ -191,6 +241,9 @@ class Monitor:
     def finish(self):
         """Training is over: each member's final weights, samples and decision boundary, the
         animation and TensorBoard closed; the Outcome the run's files are written from."""
+        self.drain()
+        if self.pool is not None:
+            self.pool.shutdown()
         training_seconds = time.time() - self.started  # pretraining, training and evaluations
         self.progress.end()
         if self.interrupted:

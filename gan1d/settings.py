@@ -15,7 +15,7 @@ from . import data, search
 from .files import available_memory
 from .flags import EXIT_BAD_FLAG, FLAGS, HANDED, NOT_IN_A_STUDY, NUMBER_TYPES, SAMPLE_FLAGS, STUDY_ONLY, SWEEPABLE
 from .names import run_name
-from .presets import LEARNING_RATES, NAMED_TARGETS, PRESETS, PRESETS_MINIBATCH
+from .presets import DATA_PRESET, LEARNING_RATES, NAMED_TARGETS, PRESETS, PRESETS_MINIBATCH
 
 
 class RunConfig(types.SimpleNamespace):
@@ -188,12 +188,13 @@ def resolve(given, defaults, in_study=False):
     """Flag values: the 2016 defaults, then the preset's and the target's, then the flags given;
     then the defaults that derive from other flags. A study's run (in_study) is quiet and has none
     of the study's own flags."""
-    preset = given.get("preset", defaults["preset"])[0]
+    presets = given.get("preset", [DATA_PRESET] if given.get("data") else defaults["preset"])
+    preset = presets[0]
     values = {**defaults, **PRESETS[preset], **NAMED_TARGETS.get((given.get("target") or [None])[0], {})}
     if given.get("minibatch"):
         values.update(PRESETS_MINIBATCH.get(preset, {}))
     values.update(given)
-    values["preset"] = given.get("preset", defaults["preset"])
+    values["preset"] = presets
     values["in_study"] = in_study
     if in_study:
         values.update({k: defaults[k] for k in STUDY_ONLY}, quiet=True)

@@ -152,8 +152,9 @@ def plot_histograms(path, out=OUT):
         seeds = [r["seed"] for r in folder.read_summary(pop)["results"] if r["sampler"] == "plain"]
         x = folder.read_samples(pop)[seeds.index(protocol.FIGURE_SEED)].astype(np.float64)
         t = Target.named(target)
-        xs = np.linspace(*np.quantile(x, [0.0005, 0.9995]), 400)
-        ax.hist(x, bins=80, density=True, color="C2", alpha=0.6, label="preset any")
+        low, high = t.ppf(np.array([0.0005, 0.9995]))
+        xs = np.linspace(low - 0.1 * (high - low), high + 0.1 * (high - low), 400)
+        ax.hist(x, bins=np.linspace(xs[0], xs[-1], 81), density=True, color="C2", alpha=0.6, label="preset any")
         ax.plot(xs, t.pdf(xs), color="C1", label="truth")
         ax.set_title(target, fontsize=10)
     for ax in axes.flat[len(targets) :]:

@@ -72,3 +72,12 @@ def test_a_copy_scaled_by_100_and_shifted_by_1000_trains_on_the_same_numbers(tmp
         samples[target] = folder.read_samples(os.path.join(tmp_path, args.run_name)).astype(np.float64)
     # the same standardised numbers, to float32 rounding of values near 1,000 (ulp 6e-5), divided by 100
     np.testing.assert_allclose((samples["two-modes-x100"] - 1000.0) / 100.0, samples["two-modes"], atol=1e-5)
+
+
+def test_a_data_run_without_a_preset_trains_with_the_any_preset():
+    faithful = os.path.join(ROOT, "data", "faithful.csv") + ":eruptions"
+    args = make_args("--data", faithful)
+    assert args.preset == ["any"] and args.generators == 6 and args.noise == "normal"
+    assert args.run_name.startswith("any_data-faithful.csv:eruptions")
+    assert make_args("--data", faithful, "--preset", "modes").preset == ["modes"]  # a preset given wins
+    assert make_args("--target", "two-modes").preset == ["2016"]  # a synthetic target keeps the 2016 defaults

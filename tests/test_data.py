@@ -148,7 +148,7 @@ def test_a_data_run_records_its_file_and_split(tmp_path):
     args = make_args("--data", f"{path}:y", out_dir=tmp_path)
     record = args.data_record
     assert record["column"] == "y" and record["values"] == 50 and (record["train"], record["held_out"]) == (40, 10)
-    assert len(record["sha256"]) == 64 and args.run_name == "2016_data-d.csv:y_seed-42"
+    assert len(record["sha256"]) == 64 and args.run_name == "any_data-d.csv:y_seed-42"  # --data: the any preset
     json.dumps(record)  # config.json keeps it as it is
 
 

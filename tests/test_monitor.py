@@ -7,10 +7,12 @@ import os
 
 import numpy as np
 import pytest
-from conftest import StopAfter, gan, grid_of, make_args, read
+from conftest import StopAfter, build, gan, grid_of, make_args, read
 
 from gan1d import files
+from gan1d.loops import evaluate_grid
 from gan1d.metrics import BOUND_METRICS, METRIC_NAMES, is_converged, metrics, verdict
+from gan1d.monitor import Monitor
 
 
 def load_summary(run_dir):
@@ -153,3 +155,45 @@ def test_xla_reaches_the_same_outcomes(tmp_path):
     for seed in (1,):
         assert outcomes[True, seed][0] == outcomes[False, seed][0]
         assert outcomes[True, seed][1] == pytest.approx(outcomes[False, seed][1], rel=0.05)
+
+
+@pytest.mark.parametrize("flags", [(), ("--preset", "any", "--num-steps", "30")])
+def test_an_overlapped_evaluation_writes_what_a_synchronous_one_writes(tiny, monkeypatch, flags):
+    """A single run's evaluations measured on a thread while training goes on: the same rows,
+    samples and weights as when each is measured at its pause (a mixture's prior read too)."""
+    overlapped = tiny(*flags, "--run-name", "overlapped")
+    assert Monitor.overlaps(FakeMonitor(overlapped))
+    gan.run(overlapped)
+    monkeypatch.setattr(Monitor, "overlaps", lambda self: False)
+    synchronous = tiny(*flags, "--run-name", "synchronous")
+    gan.run(synchronous)
+    for name in ("metrics.csv", "samples.npy", "weights.npz"):
+        paths = [os.path.join(a.out_dir, a.run_name, name) for a in (overlapped, synchronous)]
+        assert read(paths[0]) == read(paths[1]), name
+
+
+class FakeMonitor:
+    """What Monitor.overlaps reads of a monitor."""
+
+    def __init__(self, args):
+        self.args, self.single, self.frames, self.summaries = args, True, None, None
+        self.model = type("Model", (), {"evaluation": type("Ops", (), {"reads": []})})
+
+
+def test_an_evaluation_fed_the_taken_weights_ignores_later_updates():
+    args = make_args("--preset", "any")
+    graph, model, session = build(args)
+    grid = grid_of(args)
+    with graph.as_default():
+        reads = model.evaluation.reads
+        # each part's two layers' weights and biases, and the prior's logits, read by G's choice of part
+        # and by the index the bound reads
+        assert len(reads) == 6 * 4 + 2 and sum(r.shape.as_list() == [1, 6] for r in reads) == 2
+        before, _, _ = evaluate_grid(session, model, grid, decision=False)
+        taken = dict(zip(reads, session.run(reads), strict=True))
+        for v in model.weights():  # every weight moved, as training would move it
+            v.load(session.run(v) + 0.25, session)
+        moved, _, _ = evaluate_grid(session, model, grid, decision=False)
+        fed, _, _ = evaluate_grid(session, model, grid, decision=False, weights=taken)
+    assert np.abs(moved - before).max() > 0.1
+    np.testing.assert_array_equal(fed, before)
