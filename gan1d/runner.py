@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import export, files, folder, judge, outputs, samplers
+from . import export, files, folder, outputs, samplers
 from .lazy import native_stderr_silenced, tf
-from .metrics import EVAL_POINTS, EvalGrid
+from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
 from .plan import settings_record
 from .progress import Progress
@@ -78,7 +78,6 @@ def train_in(run_dir, members, tutorial, stop, progress, final_weights=None, sam
         rngs = [np.random.RandomState(m.seed) for m in members]
         model = tutorial.model(args, members if len(members) > 1 else None)
         grid = evaluation_grid(args, tutorial)
-        judge.calibrate_meanwhile(grid, EVAL_POINTS)  # what the truth-free verdict needs, while training runs
         graph.finalize()
         with native_stderr_silenced():
             session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))

@@ -92,7 +92,7 @@ def test_a_synthetic_target_s_truth_free_metrics_agree_with_the_truth_s():
     generated = np.sort(np.random.default_rng(9).normal(4.05, 0.55, 10_000))[None]
     truth = batch_metrics(generated, grid)
     free = judge.free_metrics(generated, grid)
-    cal = judge.calibration(grid, 10_000)
+    cal = judge.Calibration(grid.reference, grid.held_out, 10_000)  # every distance calibrated
     # a held-out sample of 10,000 is itself that far from the truth: the median real-vs-real distance
     assert abs(free["ho_w1"][0] - truth["w1"][0]) <= 2 * cal.median["ho_w1"]
     assert abs(free["ho_ks"][0] - truth["ks"][0]) <= 2 * cal.median["ho_ks"]
@@ -139,3 +139,14 @@ def test_nearest_training_distances_against_brute_force():
     train, x = np.sort(rng.normal(0, 1, 200)), rng.normal(0, 2, 300)
     brute = np.min(np.abs(x[:, None] - train[None, :]), axis=1)
     assert np.array_equal(baselines.nearest(x, train), brute)
+
+
+def test_the_verdict_s_calibration_is_the_full_one_s_w1_bit_for_bit():
+    """The verdict calibrates W1 alone (the cheap sums); the judging study calibrates every distance:
+    the same real draws, so the same W1 values, medians and limits."""
+    reference, held = SyntheticReference(TWO_MODES, 500), np.random.default_rng(3).normal(4, 2, 500)
+    full = judge.Calibration(reference, held, 2_000)
+    verdict = judge.Calibration(reference, held, 2_000, judge.VERDICT_DISTANCES)
+    assert set(verdict.values) == {"ho_w1"} and set(full.values) == set(judge.DISTANCES)
+    np.testing.assert_array_equal(verdict.values["ho_w1"], full.values["ho_w1"])
+    assert (verdict.median["ho_w1"], verdict.limit["ho_w1"]) == (full.median["ho_w1"], full.limit["ho_w1"])
