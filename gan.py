@@ -358,7 +358,7 @@ class GAN:
         fake = self.cures.instance_noise(generated, step, step, "g")
         weights = self.cures.unrolled_d(self, x, zd) if self.args.unroll else None
         loss = g_loss_fn(self.discriminate(fake, weights=weights), self.args.loss, self.axis.batch_axes)
-        terms = self.mixture.g_terms(generated, index, self.g_params)  # the classifier term, DeLiGAN's penalty
+        terms = self.mixture.g_terms(generated, index, self.g_params, step)  # the classifier term, DeLiGAN's penalty
         objective = sum(terms, loss)
         with tf.control_dependencies([objective]):  # every read before the update, as in d_update
             update = self.g_optimizer.minimize(objective, self.g_params)

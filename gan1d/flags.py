@@ -164,6 +164,7 @@ FLAGS = (
     flag("--generators", 1, "G draws each sample from one of this many copies of the tutorial's generator, chosen by a categorical index (docs/jump.md)", sweep=True, type=positive_int),
     flag("--generator-prior", "learned", "the generators' prior: learned from the encoder's posterior on real data (DMWGAN), or equal (MGAN)", sweep=True, choices=["learned", "equal"]),
     flag("--classifier-weight", 1.0, "weight in G's loss of the encoder's cross-entropy on which generator or latent component drew each sample (MGAN's beta, DMWGAN's lambda)", **SWEPT_NUMBER, type=non_negative),
+    flag("--classifier-anneal", False, "the classifier term's weight annealed linearly to 0 at the last step: the parts are kept apart while they find their modes, then free to close the seams between parts that share one (docs/any.md)", action=BOOL),
     flag("--latent", "uniform", "G's noise: as --noise draws it, or mixture, mu_c + sigma_c z for a component c, mu and sigma learned (DeLiGAN)", sweep=True, choices=["uniform", "mixture"]),
     flag("--latent-components", 6, "--latent mixture: its components", sweep=True, type=positive_int),
     flag("--latent-weights", "equal", "--latent mixture: the components' weights, equal (DeLiGAN) or learned as --generator-prior learned learns the generators'", sweep=True, choices=["equal", "learned"]),

@@ -128,9 +128,15 @@ class Mixture:
         terms = [self.classifier_loss(tf.stop_gradient(fake), index)]
         return terms + ([self.prior_loss(x)] if self.learned else [])
 
-    def g_terms(self, fake, index, g_params):
-        """What G's update adds: the classifier term, and DeLiGAN's penalty on sigma."""
-        terms = [self.axis.hp["classifier_weight"] * self.classifier_loss(fake, index)] if self.encoded else []
+    def g_terms(self, fake, index, g_params, step):
+        """What G's update adds: the classifier term (its weight annealed to 0 at the last step with
+        --classifier-anneal; step: G's updates so far), and DeLiGAN's penalty on sigma."""
+        terms = []
+        if self.encoded:
+            weight = self.axis.hp["classifier_weight"]
+            if self.args.classifier_anneal:
+                weight = weight * tf.maximum(0.0, 1.0 - tf.cast(step, tf.float32) / max(self.args.num_steps - 1, 1))
+            terms.append(weight * self.classifier_loss(fake, index))
         if self.latent:
             sigma = [v for v in g_params if v.op.name.endswith("latent/sigma")][0]
             per_member = tf.reduce_sum(tf.square(1.0 - sigma), axis=None if self.axis.n is None else [-2, -1])

@@ -120,6 +120,17 @@ SHAPE_TARGETS = {
         "weights": [1.0, 3.0, 2.0, 1.0, 3.0],
     },  # fmt: skip
     "two-modes-x100": {"mu": [2.0, 6.0], "sigma": 0.5, "stretch": 100.0, "shift": 1000.0},  # at 1,200 and 1,600
+    # fresh targets, declared with the any preset's second round before any run on them (docs/any.md)
+    "skewed-gamma": {"shape": "gamma:a=2,loc=2,scale=0.75"},  # another skewed family: mean 3.5, std 1.06
+    "peaked": {"shape": "laplace:loc=4,scale=0.5"},  # a sharp peak and exponential tails, std 0.71
+    "bounded": {"shape": "beta:a=2,b=5,loc=1,scale=6"},  # skewed with hard edges at 1 and 7, std 0.96
+    "three-unequal": {"mu": [0.0, 3.0, 7.0], "sigma": [0.3, 0.6, 0.4], "weights": [2.0, 1.0, 3.0]},  # fmt: skip
+    "two-modes-small": {
+        "mu": [2.0, 6.0],
+        "sigma": 0.5,
+        "stretch": 0.01,
+        "shift": -5.0,
+    },  # at -4.98 and -4.94, sigma 0.005
 }
 NAMED_TARGETS = {**TARGETS, **SHAPE_TARGETS}  # what --target names
 

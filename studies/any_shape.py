@@ -36,49 +36,62 @@ from gan1d.metrics import is_success  # noqa: E402
 from gan1d.stats import median_interval, wilson  # noqa: E402
 from gan1d.target import Target  # noqa: E402
 
-METHOD = "any"
 OUT = os.path.join(ROOT, "runs", "any")
 DOCS = os.path.join(ROOT, "docs", "any")
 FIGURE = os.path.join(ROOT, "plots", "readme", "any", "held-out.png")
-KEPT = {"search": "search.csv", "held-out": "held-out.csv"}  # each step's results.csv, kept in DOCS
+FIRST, SECOND = protocol.ANY_METHODS  # the first round ("any") and the second ("any-anneal")
 
 
-def rows_of(step, out=OUT):
+def kept(method, step):
+    """Where a step's results.csv is kept: docs/any/STEP.csv (the first round), METHOD-STEP.csv."""
+    return os.path.join(DOCS, f"{step if method == FIRST else f'{method}-{step}'}.csv")
+
+
+def rows_of(step, out=OUT, method=FIRST):
     """A step's rows: its study's, or those kept in DOCS, or None before it has run."""
-    rows = equal_budget.results_of(os.path.join(out, step, METHOD))
-    kept = os.path.join(DOCS, KEPT[step])
-    return rows if rows is not None or not os.path.exists(kept) else files.read_results(kept)
+    rows = equal_budget.results_of(os.path.join(out, step, method))
+    path = kept(method, step)
+    return rows if rows is not None or not os.path.exists(path) else files.read_results(path)
 
 
-def selection(out=OUT):
+def selection(out=OUT, method=FIRST):
     """The search's best configuration over both tuning targets by the protocol's score: {dest: value}."""
-    rows = rows_of("search", out)
+    rows = rows_of("search", out, method)
     if rows is None:
-        raise SystemExit("any_shape.py: the search has not finished: run the search step")
-    key, _ = protocol.selection(rows, METHOD, protocol.TUNING_TARGETS)
+        raise SystemExit(f"any_shape.py: the search of {method} has not finished: run its search step")
+    key, _ = protocol.selection(rows, method, protocol.TUNING_TARGETS)
     whole = ("d_steps", "batch_size")  # drawn from lists of integers
-    return {d: int(v) if d in whole else v for d, v in zip(protocol.swept_flags(METHOD), key, strict=True)}
+    return {d: int(v) if d in whole else v for d, v in zip(protocol.swept_flags(method), key, strict=True)}
 
 
-def recipe(best):
+def recipe(best, method=FIRST):
     """The preset's flags: the base, the method's own, the chosen values."""
     chosen = [arg for dest, value in best.items() for arg in (f"--{dest.replace('_', '-')}", f"{value:g}")]
-    return [*protocol.BASE, *protocol.method_of(METHOD)[0], *chosen]
+    return [*protocol.BASE, *protocol.method_of(method)[0], *chosen]
 
 
-def held_out_command(best, out=OUT):
+def targets_of(method, step):
+    """The first round: its held-out targets, then (step fresh) the fresh ones; the second: all of them."""
+    if step == "fresh":
+        return protocol.FRESH_TARGETS
+    return protocol.ANY_HELD_OUT_TARGETS + (protocol.FRESH_TARGETS if method == SECOND else [])
+
+
+def held_out_command(best, out=OUT, method=FIRST, step="held-out"):
     seed, seeds = protocol.HELD_OUT_SEEDS
-    return [*recipe(best), "--target", ",".join(protocol.ANY_HELD_OUT_TARGETS), "--seed", str(seed), "--seeds", str(seeds),
-            "--sampler", ",".join(protocol.ANY_HELD_OUT_SAMPLERS), "--plot-seeds", str(protocol.FIGURE_SEED),
-            "--out-dir", os.path.join(out, "held-out", METHOD)]  # fmt: skip
+    samplers = protocol.ANY_HELD_OUT_SAMPLERS if (method, step) == (FIRST, "held-out") else ["plain"]
+    return [*recipe(best, method), "--target", ",".join(targets_of(method, step)), "--seed", str(seed),
+            "--seeds", str(seeds), "--sampler", ",".join(samplers), "--plot-seeds", str(protocol.FIGURE_SEED),
+            "--out-dir", os.path.join(out, step, method)]  # fmt: skip
 
 
 def incumbents(target):
     """{name: rows} of the incumbents on a target, held-out seeds 1000-1019, each read by its own
     sampler: robust and modes (deligan's mixture selection) as their presets, dmwgan's selection by MH;
     from the kept results files of docs/equal-budget/ and docs/shapes/."""
-    if target in protocol.SHAPE_HELD_OUT_TARGETS:
-        return {name: [r for r in shapes.incumbent_rows(name) if r["target"] == target] for name in shapes.INCUMBENTS}
+    for targets in (protocol.SHAPE_HELD_OUT_TARGETS, protocol.FRESH_TARGETS):
+        if target in targets:
+            return {name: [r for r in shapes.incumbent_rows(name, targets) if r["target"] == target] for name in shapes.INCUMBENTS}  # fmt: skip
     kept = {"robust": ("robust", "held-out", "plain"), "modes": ("deligan", "held-out-mixtures", "plain"),
             "dmwgan": ("dmwgan", "held-out", "mh")}  # fmt: skip
     rows = {name: equal_budget_report.held_out_rows(method, protocol.DOCS, step, sampler) for name, (method, step, sampler) in kept.items()}  # fmt: skip
@@ -142,25 +155,25 @@ def goals(rows):
     return "\n".join(lines)
 
 
-def plot_histograms(path, out=OUT):
-    """The held-out figure seed's samples (plain) on every held-out target against the truth."""
-    study = protocol.study_folder(os.path.join(out, "held-out", METHOD))
-    targets = protocol.ANY_HELD_OUT_TARGETS
-    fig, axes = plt.subplots(3, 5, figsize=(17, 9))
-    for ax, target in zip(axes.flat, targets, strict=False):  # 13 targets on 15 axes
+def plot_histograms(path, rows_folder, targets, label):
+    """The held-out figure seed's samples (plain) on each target against the truth."""
+    study = protocol.study_folder(rows_folder)
+    columns = 5
+    fig, axes = plt.subplots(-(-len(targets) // columns), columns, figsize=(17, 3 * -(-len(targets) // columns)))
+    for ax, target in zip(axes.flat, targets, strict=False):  # the last row's spare axes stay empty
         (pop,) = [os.path.join(study, d) for d in os.listdir(study) if d.endswith(f"target-{target}")]
         seeds = [r["seed"] for r in folder.read_summary(pop)["results"] if r["sampler"] == "plain"]
         x = folder.read_samples(pop)[seeds.index(protocol.FIGURE_SEED)].astype(np.float64)
         t = Target.named(target)
         low, high = t.ppf(np.array([0.0005, 0.9995]))
         xs = np.linspace(low - 0.1 * (high - low), high + 0.1 * (high - low), 400)
-        ax.hist(x, bins=np.linspace(xs[0], xs[-1], 81), density=True, color="C2", alpha=0.6, label="preset any")
+        ax.hist(x, bins=np.linspace(xs[0], xs[-1], 81), density=True, color="C2", alpha=0.6, label=label)
         ax.plot(xs, t.pdf(xs), color="C1", label="truth")
         ax.set_title(target, fontsize=10)
     for ax in axes.flat[len(targets) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"--preset any, held-out seed {protocol.FIGURE_SEED}, plain sampler")
+    fig.suptitle(f"{label}, held-out seed {protocol.FIGURE_SEED}, plain sampler")
     fig.tight_layout()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     save_figure(fig, path)
@@ -175,33 +188,85 @@ def report_text(rows):
     )
 
 
+def plain_on(rows, target):
+    return [r for r in rows if r["target"] == target and r["sampler"] == "plain"]
+
+
+def second_round_table(second, first, fresh):
+    """The second round against the first on every target, and the incumbents on the fresh ones."""
+    names = [SECOND, FIRST, *shapes.INCUMBENTS]
+    lines = ["| target | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for target in protocol.FRESH_TARGETS + protocol.ANY_HELD_OUT_TARGETS:
+        found = [plain_on(second, target), plain_on(first + fresh, target)]
+        found += list(incumbents(target).values()) if target in protocol.FRESH_TARGETS else []
+        lines.append(f"| {target} | " + " | ".join(cell(f, target) if f else "" for f in found) + " |")
+    return "\n".join(lines)
+
+
+def second_round_wins(second, fresh):
+    """protocol.py's rule on the fresh targets: (wins, the lines that say why)."""
+    totals, below, lines = [0, 0], [], []
+    for target in protocol.FRESH_TARGETS:
+        (k2, n2), (k1, n1) = (
+            (sum(map(is_success, plain_on(r, target))), len(plain_on(r, target))) for r in (second, fresh)
+        )
+        totals = [totals[0] + k2, totals[1] + k1]
+        if wilson(k2, n2)[1] < wilson(k1, n1)[0]:
+            below.append(target)
+        lines.append(f"- {target}: {k2}/{n2} against {k1}/{n1}")
+    wins = totals[0] >= totals[1] and not below
+    lines.append(f"- in all: {totals[0]} against {totals[1]}; wholly below on: {', '.join(below) or 'none'}: the second round {'wins' if wins else 'does not win'}")  # fmt: skip
+    return wins, "\n".join(lines)
+
+
+def keep(out, method, step):
+    study = protocol.study_folder(os.path.join(out, step, method))
+    if study and os.path.exists(os.path.join(study, "results.csv")):
+        shutil.copyfile(os.path.join(study, "results.csv"), kept(method, step))
+        print(f"wrote {kept(method, step)}")
+
+
 def report(out=OUT):
     os.makedirs(DOCS, exist_ok=True)
-    for step, name in KEPT.items():
-        study = protocol.study_folder(os.path.join(out, step, METHOD))
-        if study and os.path.exists(os.path.join(study, "results.csv")):
-            shutil.copyfile(os.path.join(study, "results.csv"), os.path.join(DOCS, name))
-            print(f"wrote {os.path.join(DOCS, name)}")
+    for method, step in [
+        (FIRST, "search"),
+        (FIRST, "held-out"),
+        (FIRST, "fresh"),
+        (SECOND, "search"),
+        (SECOND, "held-out"),
+    ]:
+        keep(out, method, step)
     print("selection:", " ".join(recipe(selection(out))))
     rows = rows_of("held-out", out)
     if rows is None:
         return
     files.write_text(os.path.join(DOCS, "held-out.md"), report_text(rows))
     print(report_text(rows))
-    if protocol.study_folder(os.path.join(out, "held-out", METHOD)):
-        plot_histograms(FIGURE, out)
+    if protocol.study_folder(os.path.join(out, "held-out", FIRST)):
+        plot_histograms(FIGURE, os.path.join(out, "held-out", FIRST), protocol.ANY_HELD_OUT_TARGETS, "preset any")
+    second, fresh = rows_of("held-out", out, SECOND), rows_of("fresh", out)
+    if second is None or fresh is None:
+        return
+    _, verdict = second_round_wins(second, fresh)
+    text = f"Second round: {' '.join(recipe(selection(out, SECOND), SECOND))}\n\n{second_round_table(second, rows, fresh)}\n\n{verdict}\n"  # fmt: skip
+    files.write_text(os.path.join(DOCS, "second-round.md"), text)
+    print(text)
+    if protocol.study_folder(os.path.join(out, "held-out", SECOND)):
+        targets = protocol.FRESH_TARGETS + protocol.ANY_HELD_OUT_TARGETS
+        plot_histograms(FIGURE.replace("held-out", "second-round"), os.path.join(out, "held-out", SECOND), targets, SECOND)  # fmt: skip
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["search", "held-out", "report"])
+    parser.add_argument("step", choices=["search", "held-out", "fresh", "report"])
+    parser.add_argument("--method", default=FIRST, choices=list(protocol.ANY_METHODS), help=f"the round (default: {FIRST})")  # fmt: skip
     parser.add_argument("--out", default=OUT, help=f"folder of the studies (default: {os.path.relpath(OUT, ROOT)})")
     options = parser.parse_args(argv)
-    out = os.path.abspath(options.out)
-    if options.step == "search" and rows_of("search", out) is None:
-        equal_budget.run_gan(equal_budget.search_command(METHOD, out), [])
-    elif options.step == "held-out":
-        equal_budget.run_gan(held_out_command(selection(out), out), [])
+    out, method = os.path.abspath(options.out), options.method
+    if options.step == "search" and rows_of("search", out, method) is None:
+        equal_budget.run_gan(equal_budget.search_command(method, out), [])
+    elif options.step in ("held-out", "fresh"):
+        equal_budget.run_gan(held_out_command(selection(out, method), out, method, options.step), [])
     elif options.step == "report":
         report(out)
 

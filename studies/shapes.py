@@ -5,6 +5,7 @@ modes, and two modes moved to 1,200 and 1,600.
 
     python studies/shapes.py train
     python studies/shapes.py report     # writes docs/shapes/incumbents.md
+    python studies/shapes.py train-fresh  # the incumbents on the fresh targets of docs/any.md's second round
 """
 
 import argparse
@@ -52,24 +53,32 @@ RUNS = os.path.join(ROOT, "runs", "shapes")
 DOCS = os.path.join(ROOT, "docs", "shapes")
 
 
-def command(name):
+def command(name, targets=None):
     seed, seeds = protocol.HELD_OUT_SEEDS
-    targets = ",".join(protocol.SHAPE_HELD_OUT_TARGETS)
+    targets = ",".join(targets or protocol.SHAPE_HELD_OUT_TARGETS)
     return [*INCUMBENTS[name], "--target", targets, "--seed", str(seed), "--seeds", str(seeds)]
 
 
-def train():
+def folder_of(targets):
+    """The incumbents' studies on the shapes (runs/shapes/), or on the fresh targets (runs/shapes-fresh/)."""
+    return RUNS if targets == protocol.SHAPE_HELD_OUT_TARGETS else RUNS + "-fresh"
+
+
+def train(targets):
     for name in INCUMBENTS:
-        argv = [sys.executable, os.path.join(ROOT, "gan.py"), *command(name), "--out-dir", os.path.join(RUNS, name), "--quiet"]  # fmt: skip
+        out = os.path.join(folder_of(targets), name)
+        argv = [sys.executable, os.path.join(ROOT, "gan.py"), *command(name, targets), "--out-dir", out, "--quiet"]
         print("$", " ".join(argv[1:]), flush=True)
         subprocess.run(argv, check=True, cwd=ROOT)
 
 
-def incumbent_rows(name):
-    """An incumbent's rows on the shapes: its study's, kept beside the docs (docs/shapes/NAME.csv)
-    when the study has run, read from there when it has not."""
-    kept = os.path.join(DOCS, f"{name}.csv")
-    found = glob.glob(os.path.join(RUNS, name, "study_*", "results.csv"))
+def incumbent_rows(name, targets=None):
+    """An incumbent's rows on the shapes (or the fresh targets): its study's, kept beside the docs
+    (docs/shapes/NAME.csv, NAME-fresh.csv) when the study has run, read from there when it has not."""
+    targets = targets or protocol.SHAPE_HELD_OUT_TARGETS
+    fresh = targets != protocol.SHAPE_HELD_OUT_TARGETS
+    kept = os.path.join(DOCS, f"{name}{'-fresh' if fresh else ''}.csv")
+    found = glob.glob(os.path.join(folder_of(targets), name, "study_*", "results.csv"))
     if found:
         os.makedirs(DOCS, exist_ok=True)
         shutil.copyfile(found[0], kept)
@@ -100,5 +109,9 @@ def report():
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["train", "report"], help="train the studies, or report them (default: none)")
-    {"train": train, "report": report}[parser.parse_args().step]()
+    parser.add_argument("step", choices=["train", "train-fresh", "report"], help="train the incumbents on the shapes, or on the fresh targets (docs/any.md's second round), or report")  # fmt: skip
+    step = parser.parse_args().step
+    if step == "report":
+        report()
+    else:
+        train(protocol.FRESH_TARGETS if step == "train-fresh" else protocol.SHAPE_HELD_OUT_TARGETS)

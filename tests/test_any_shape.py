@@ -51,7 +51,7 @@ def test_the_any_method_searches_with_dmwgan_s_budget_and_values():
 def test_the_any_preset_is_the_selection_the_kept_search_rows_choose():
     """The protocol's rule on docs/any/search.csv: the best over both tuning targets by success, then
     median w1; --preset any is its held-out command's training, flag for flag."""
-    rows = files.read_results(os.path.join(any_shape.DOCS, any_shape.KEPT["search"]))
+    rows = files.read_results(any_shape.kept("any", "search"))
     assert {r["target"] for r in rows} == set(protocol.TUNING_TARGETS) and len(rows) == 128
     best = any_shape.selection("/tmp/unused")  # no study there: the kept rows
     rerun = vars(gan.parse_args(any_shape.held_out_command(best, "/tmp/unused")))

@@ -64,6 +64,25 @@ def test_the_encoders_loss_is_the_cross_entropy_of_the_part_that_drew_each_sampl
     assert got == pytest.approx(-np.mean(log_q[np.arange(50), labels]), rel=1e-5)
 
 
+@pytest.mark.parametrize("anneal", [False, True])
+def test_the_classifier_term_is_its_weight_times_the_cross_entropy_annealed_if_asked(anneal):
+    """--classifier-anneal: the weight falls linearly from --classifier-weight at step 0 to 0 at the
+    last step (num_steps - 1), as instance noise's scale does; without it the weight stays."""
+    logits = np.random.default_rng(4).normal(size=(30, 3))
+    labels = np.arange(30) % 3
+    flags = ["--generators", "3", "--classifier-weight", "2.5", "--num-steps", "11"] + (["--classifier-anneal"] if anneal else [])  # fmt: skip
+    with tf.Graph().as_default():
+        mixture = mixture_of(*flags, logits=logits)
+        step = tf.placeholder(tf.int64, ())
+        (term,) = mixture.g_terms(tf.zeros((30, 1)), tf.one_hot(labels, 3), [], step)
+        cross_entropy = mixture.classifier_loss(tf.zeros((30, 1)), tf.one_hot(labels, 3))
+        with tf.Session() as session:
+            got = [session.run(term, {step: s}) for s in (0, 4, 10, 12)]
+            h = session.run(cross_entropy)
+    factors = [1.0, 0.6, 0.0, 0.0] if anneal else [1.0] * 4  # step 4 of 0..10: 1 - 4/10
+    np.testing.assert_allclose(got, [2.5 * f * h for f in factors], rtol=1e-6, atol=1e-7)
+
+
 def test_delig_ans_reparameterised_gradients_match_finite_differences():
     """d/d(mu, sigma) of sum_i f(mu_c(i) + sigma_c(i) z_i), f a smooth stand-in for G, against float64
     central differences of the same sum in numpy; and the penalty's gradient -2 (1 - sigma)."""
@@ -79,7 +98,7 @@ def test_delig_ans_reparameterised_gradients_match_finite_differences():
         variables = tf.trainable_variables("G/latent/")
         total = tf.reduce_sum(tf.tanh(0.7 * noise) + 0.1 * noise**2)
         grads = tf.gradients(total, variables)
-        penalty = mixture.g_terms(None, None, variables)[0]  # --latent-weights equal: no classifier term
+        penalty = mixture.g_terms(None, None, variables, 0)[0]  # --latent-weights equal: no classifier term
         (penalty_grad,) = tf.gradients(penalty, [variables[1]])
         with tf.Session() as session:
             for v, value in zip(variables, (mu, sigma), strict=True):
