@@ -158,10 +158,11 @@ def goals(rows):
 def plot_histograms(path, rows_folder, targets, label):
     """The held-out figure seed's samples (plain) on each target against the truth."""
     study = protocol.study_folder(rows_folder)
-    columns = 5
+    populations = [os.path.join(study, d) for d in os.listdir(study) if os.path.isdir(os.path.join(study, d))]
+    columns = 5  # a long folder name is cut and hashed (gan1d/names.py): each population's target is read
     fig, axes = plt.subplots(-(-len(targets) // columns), columns, figsize=(17, 3 * -(-len(targets) // columns)))
     for ax, target in zip(axes.flat, targets, strict=False):  # the last row's spare axes stay empty
-        (pop,) = [os.path.join(study, d) for d in os.listdir(study) if d.endswith(f"target-{target}")]
+        (pop,) = [p for p in populations if folder.read_summary(p)["results"][0]["target"] == target]
         seeds = [r["seed"] for r in folder.read_summary(pop)["results"] if r["sampler"] == "plain"]
         x = folder.read_samples(pop)[seeds.index(protocol.FIGURE_SEED)].astype(np.float64)
         t = Target.named(target)
@@ -217,6 +218,12 @@ def second_round_wins(second, fresh):
     wins = totals[0] >= totals[1] and not below
     lines.append(f"- in all: {totals[0]} against {totals[1]}; wholly below on: {', '.join(below) or 'none'}: the second round {'wins' if wins else 'does not win'}")  # fmt: skip
     return wins, "\n".join(lines)
+
+
+def preset_method(out=OUT):
+    """The round whose selection is --preset any, by protocol.py's rule on the kept rows."""
+    second, fresh = rows_of("held-out", out, SECOND), rows_of("fresh", out)
+    return SECOND if second is not None and fresh is not None and second_round_wins(second, fresh)[0] else FIRST
 
 
 def keep(out, method, step):

@@ -48,18 +48,38 @@ def test_the_any_method_searches_with_dmwgan_s_budget_and_values():
     assert (args.generators, args.noise, args.standardise) == (6, "normal", True)
 
 
-def test_the_any_preset_is_the_selection_the_kept_search_rows_choose():
-    """The protocol's rule on docs/any/search.csv: the best over both tuning targets by success, then
-    median w1; --preset any is its held-out command's training, flag for flag."""
-    rows = files.read_results(any_shape.kept("any", "search"))
+def test_the_any_preset_is_the_selection_the_kept_results_choose():
+    """The protocol's rules on the kept rows: the second round wins on the fresh targets (docs/any/),
+    its selection is the best over both tuning targets by success, then median w1; --preset any is
+    its held-out command's training, flag for flag."""
+    method = any_shape.preset_method("/tmp/unused")  # no study there: the kept rows
+    assert method == "any-anneal"
+    rows = files.read_results(any_shape.kept(method, "search"))
     assert {r["target"] for r in rows} == set(protocol.TUNING_TARGETS) and len(rows) == 128
-    best = any_shape.selection("/tmp/unused")  # no study there: the kept rows
-    rerun = vars(gan.parse_args(any_shape.held_out_command(best, "/tmp/unused")))
+    best = any_shape.selection("/tmp/unused", method)
+    rerun = vars(gan.parse_args(any_shape.held_out_command(best, "/tmp/unused", method)))
     preset = vars(gan.parse_args(["--preset", "any"]))
     where = {"preset", "target", "mu", "sigma", "weights", "shape", "stretch", "shift", "seed", "seeds", "sampler",
              "plot_seeds", "out_dir", "run_name", "given", "xla", "eval_every"}  # fmt: skip
     assert {k: v for k, v in rerun.items() if k not in where} == {k: v for k, v in preset.items() if k not in where}
-    assert rerun["target"] == protocol.ANY_HELD_OUT_TARGETS and rerun["seed"] == protocol.HELD_OUT_SEEDS[0]
+    assert rerun["target"] == protocol.ANY_HELD_OUT_TARGETS + protocol.FRESH_TARGETS
+    assert rerun["seed"] == protocol.HELD_OUT_SEEDS[0]
+
+
+def test_the_second_round_s_rule_counts_successes_and_intervals():
+    def rows(target, k, n=20):
+        """k accurate runs of n on one mode (w1 0.01), the rest not (w1 1.0)."""
+        return [{"target": target, "sampler": "plain", "status": "completed", "w1": 0.01 if i < k else 1.0,
+                 "std_ratio": 1.0, "outside_fraction": 0.0, "unit": 0.5, "modes": 1} for i in range(n)]  # fmt: skip
+
+    fresh = [r for t in protocol.FRESH_TARGETS for r in rows(t, 15)]
+    level = [r for t in protocol.FRESH_TARGETS for r in rows(t, 15)]
+    assert any_shape.second_round_wins(level, fresh)[0]  # as many, none below
+    fewer = [r for t in protocol.FRESH_TARGETS for r in rows(t, 14)]
+    assert not any_shape.second_round_wins(fewer, fresh)[0]  # fewer in all
+    first, *rest = protocol.FRESH_TARGETS
+    lopsided = rows(first, 3) + [r for t in rest for r in rows(t, 20)]
+    assert not any_shape.second_round_wins(lopsided, fresh)[0]  # more in all, but 3/20 wholly below 15/20
 
 
 @pytest.mark.slow

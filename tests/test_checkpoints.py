@@ -40,7 +40,10 @@ def interrupted_run(tiny, name):
     return args, run_dir, checkpoint_steps(run_dir)
 
 
-@pytest.mark.parametrize("damage", ["pickle", "garbage", "tensorflow"])
+@pytest.mark.parametrize(
+    "damage",
+    ["pickle", pytest.param("garbage", marks=pytest.mark.slow), pytest.param("tensorflow", marks=pytest.mark.slow)],
+)
 def test_a_damaged_newest_checkpoint_is_reported_and_the_one_before_resumed(tiny, tmp_path, damage, capsys):
     whole = tiny("--checkpoint-every", "10", "--run-name", "whole")
     gan.run(whole)

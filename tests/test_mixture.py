@@ -199,7 +199,13 @@ def test_a_sigma_list_must_have_one_per_mode(capsys):
     assert "choose one" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flags", [("--generators", "2"), ("--latent", "mixture", "--latent-weights", "learned")])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ("--generators", "2"),
+        pytest.param(("--latent", "mixture", "--latent-weights", "learned"), marks=pytest.mark.slow),
+    ],
+)
 def test_a_mixture_run_resumes_exactly_and_reports_its_parts(tiny, flags):
     whole = tiny(*flags, "--target", "two-modes", "--checkpoint-every", "10", "--run-name", "whole")
     gan.run(whole)

@@ -157,7 +157,7 @@ def test_xla_reaches_the_same_outcomes(tmp_path):
         assert outcomes[True, seed][1] == pytest.approx(outcomes[False, seed][1], rel=0.05)
 
 
-@pytest.mark.parametrize("flags", [(), ("--preset", "any", "--num-steps", "30")])
+@pytest.mark.parametrize("flags", [(), pytest.param(("--preset", "any", "--num-steps", "30"), marks=pytest.mark.slow)])
 def test_an_overlapped_evaluation_writes_what_a_synchronous_one_writes(tiny, monkeypatch, flags):
     """A single run's evaluations measured on a thread while training goes on: the same rows,
     samples and weights as when each is measured at its pause (a mixture's prior read too)."""
