@@ -86,9 +86,8 @@ PRESETS["any"] = {
     "classifier_anneal": True,  # the parts free to close the seams between those sharing a mode, at the end
 }
 # What --data trains with when no --preset is given: your data's shape is unknown, and the any preset
-# matched or beat the modes preset (the advice before it) on every held-out mixture and shape, and was
-# as close to Old Faithful's held-out waiting times as the KDE on 7/20 seeds against modes' 0/20
-# (docs/any.md, "Old Faithful").
+# matched or beat the modes preset (the advice before it) on every held-out synthetic target, at a lower
+# w1 on every mixture; on Old Faithful no interval puts modes ahead of it (docs/any.md, "Old Faithful").
 DATA_PRESET = "any"
 PRESETS_MINIBATCH = {
     "robust": {"minibatch_group": 16, "d_init": 0.3, "learning_rate": 0.001}
