@@ -160,6 +160,7 @@ def test_instance_noise_starts_at_its_std_and_is_zero_at_the_last_step():
     assert np.all(session.run(noised) == 0.0)
 
 
+@pytest.mark.slow
 def test_random_penalties_and_noise_resume_as_if_never_interrupted(tiny):
     from conftest import StopAfter, read
 
@@ -250,6 +251,7 @@ def test_normal_noise_is_the_normal_quantiles_of_the_stratified_points(tmp_path)
     assert run_study(args) == 0 and all(r["status"] == "completed" for r in rows_of(args))
 
 
+@pytest.mark.slow
 def test_the_losses_run_in_a_study_each_in_a_population_of_its_own(tmp_path):
     args = make_args("--seeds", "2", "--num-steps", "20", "--pretrain-steps", "0", "--sweep", "loss=minimax,ls,hinge",
                      out_dir=tmp_path)  # fmt: skip

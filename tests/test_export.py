@@ -62,6 +62,7 @@ def test_numpy_parts_are_the_graph_s_bit_for_bit(tmp_path, flags):
     np.testing.assert_allclose(counts / len(u), g.arrays["prior"], atol=5 * np.sqrt(0.25 / len(u)))  # binomial sd
 
 
+@pytest.mark.slow
 def test_a_data_run_exports_in_the_data_s_units(tmp_path):
     path = tmp_path / "d.txt"
     path.write_text("\n".join(repr(float(v)) for v in np.random.default_rng(0).normal(500, 40, 300)))

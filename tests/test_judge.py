@@ -87,6 +87,7 @@ def test_the_verdict_of_real_draws_and_of_a_shifted_or_collapsed_generator():
     assert label == "diverged"
 
 
+@pytest.mark.slow
 def test_a_synthetic_target_s_truth_free_metrics_agree_with_the_truth_s():
     grid = EvalGrid(SyntheticReference(N_4_05, 10_000), 8.0, 12)
     generated = np.sort(np.random.default_rng(9).normal(4.05, 0.55, 10_000))[None]

@@ -202,7 +202,7 @@ def test_a_sigma_list_must_have_one_per_mode(capsys):
 @pytest.mark.parametrize(
     "flags",
     [
-        ("--generators", "2"),
+        pytest.param(("--generators", "2"), marks=pytest.mark.slow),
         pytest.param(("--latent", "mixture", "--latent-weights", "learned"), marks=pytest.mark.slow),
     ],
 )
@@ -240,7 +240,7 @@ def test_a_mixture_population_trains_as_the_single_runs_of_its_seeds(tmp_path):
         assert np.mean(close) >= 0.999, (seed, np.mean(close))
 
 
-@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=pytest.mark.slow)])
 def test_one_draw_for_all_members_is_each_member_s_own_bit_for_bit(compiled):
     """gan1d/cures.py's member_uniforms: TensorFlow's Philox for every member at once, equal to each
     member's own tf.random.stateless_uniform (the draw a single run of its seed makes), and under

@@ -32,7 +32,7 @@ def drawn(run, name):
     return np.load(os.path.join(run, "drawn", f"{name}.npy"), allow_pickle=False)
 
 
-@pytest.mark.parametrize("sampler", ["plain", "jbop"])
+@pytest.mark.parametrize("sampler", ["plain", pytest.param("jbop", marks=pytest.mark.slow)])
 def test_the_same_command_gives_the_same_bytes(run_dir, capsys, sampler):
     status, out, _ = sample(capsys, "--sample", 12_000, "--from", run_dir, "--sampler", sampler)
     assert status == 0 and "verdict (10,000 of them)" in out
@@ -91,6 +91,7 @@ def test_an_older_run_folder_reads(run_dir, tmp_path, capsys):
     assert status == 0 and drawn(old, "plain-n10000-seed-42").shape == (10_000,)
 
 
+@pytest.mark.slow
 def test_a_data_run_moved_with_its_file_draws_in_the_data_s_units(tmp_path, capsys):
     path = tmp_path / "d.txt"
     path.write_text("\n".join(repr(float(v)) for v in np.random.default_rng(0).normal(500, 40, 400)))

@@ -19,6 +19,7 @@ def results_of(args):
         return list(csv.DictReader(f))
 
 
+@pytest.mark.slow
 def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, capsys):
     args = make_args("--seeds", "3", "--compare", *SHORT, out_dir=tmp_path)
     assert run_study(args) == 0
@@ -41,6 +42,7 @@ def test_a_compare_study_writes_its_table_with_intervals_and_figure(tmp_path, ca
     assert capsys.readouterr().out.count("(from disk)") == 2
 
 
+@pytest.mark.slow
 def test_per_member_values_share_a_population_and_shapes_get_their_own(tmp_path):
     args = make_args("--seeds", "2", *SHORT, "--sweep", "learning-rate=0.01,0.03", "--sweep", "batch-size=8,12",
                      out_dir=tmp_path)  # fmt: skip
