@@ -105,7 +105,8 @@ class EvaluationOps:
             self.bound_ops = [self.slope] + ([self.index] if model.mixture.on else [])
             self.D = tf.reshape(tf.sigmoid(self.logits_of(x)), [-1, tf.shape(self.x)[0]])
             self.histogram = tf.summary.histogram("generated", generated) if n is None else None  # eval/generated
-            self.reads = variable_reads([self.G, *self.bound_ops])  # what G's evaluation reads of the variables
+            # what an evaluation reads of the variables: G's weights, and the steps behind the learning rates
+            self.reads = variable_reads([self.G, *self.bound_ops, model.lr_d, model.lr_g])
         with tf.name_scope("read"):
             shape = ([n] if n else []) + [None, 1]
             self.member_z = tf.placeholder(tf.float32, shape, "z")

@@ -168,38 +168,33 @@ class Monitor:
             self.record(taken, future.result())
 
     def take(self):
-        """The evaluation's inputs at this pause: {step, feed (the weights' reads and their values),
-        lr_d and lr_g (N,), losses: each member's mean losses since the last evaluation}."""
+        """The evaluation's inputs at this pause: {step, losses: each member's mean losses since the
+        last evaluation, feed}. Overlapped, feed holds the values of every variable read behind the
+        evaluation (G's weights, the steps behind the learning rates); at once, nothing is fed."""
         state, step = self.state, self.state["step"]
         if step == 0 and self.progress.clock is None:
             self.progress.start(step)
-        reads = self.model.evaluation.reads or []
-        *values, lr_d, lr_g = self.session.run([*reads, self.model.lr_d, self.model.lr_g])
         count = state["count"] or math.nan  # no loss before the first step
         losses = [(d / count, g / count) for d, g in zip(state["sum_d"], state["sum_g"], strict=True)]
         state.update(sum_d=[0.0] * self.n, sum_g=[0.0] * self.n, count=0)
-        lr_d, lr_g = (np.broadcast_to(v, self.n) for v in (lr_d, lr_g))
-        return {
-            "step": step,
-            "feed": dict(zip(reads, values, strict=True)),
-            "lr_d": lr_d,
-            "lr_g": lr_g,
-            "losses": losses,
-        }
+        reads = self.model.evaluation.reads if self.pool is not None else []
+        return {"step": step, "losses": losses, "feed": dict(zip(reads, self.session.run(reads), strict=True))}
 
     def measure(self, taken):
-        """G (and D, for a frame) on the grid with the taken weights, and the metrics of its samples:
-        (samples, decision or None, {metric: (N,)}, summaries)."""
-        ops = self.model.evaluation
+        """G (and D, for a frame) on the grid with the taken weights, the learning rates and the
+        metrics of G's samples: (samples, decision or None, {metric: (N,)}, (lr_d, lr_g) (N,) each,
+        summaries)."""
+        ops, model = self.model.evaluation, self.model
         bound = len(ops.bound_ops)  # G's slopes, and a mixture's index of each point
-        extra = [*ops.bound_ops] + ([ops.histogram] if self.summaries else [])
+        extra = [*ops.bound_ops, model.lr_d, model.lr_g] + ([ops.histogram] if self.summaries else [])
         frame = self.frames is not None and taken["step"] % self.args.anim_every == 0
-        samples, decision, fetched = evaluate_grid(self.session, self.model, self.grid, extra, frame, taken["feed"])
-        return samples, decision, batch_metrics(samples, self.grid, *fetched[:bound]), fetched[bound:]
+        samples, decision, fetched = evaluate_grid(self.session, model, self.grid, extra, frame, taken["feed"])
+        rates = [np.broadcast_to(v, self.n) for v in fetched[bound : bound + 2]]
+        return samples, decision, batch_metrics(samples, self.grid, *fetched[:bound]), rates, fetched[bound + 2 :]
 
     def record(self, taken, measured):
         """Each running member's row, the log line and summaries; then the stopping rules."""
-        step, (samples, decision, scores, summaries) = taken["step"], measured
+        step, (samples, decision, scores, (lr_d, lr_g), summaries) = taken["step"], measured
         finite = np.all(np.isfinite(samples), axis=1)
         self.rules.check_samples(step, finite)
         if decision is not None and finite[0]:
@@ -207,8 +202,8 @@ class Monitor:
         w1 = {}
         for i in np.flatnonzero(self.rules.running()):
             self.last_finite[i] = (step, samples[i])
-            (loss_d, loss_g), lr_d, lr_g = taken["losses"][i], float(taken["lr_d"][i]), float(taken["lr_g"][i])
-            row = {"step": step, "loss_d": loss_d, "loss_g": loss_g, "lr_d": lr_d, "lr_g": lr_g}
+            (loss_d, loss_g) = taken["losses"][i]
+            row = {"step": step, "loss_d": loss_d, "loss_g": loss_g, "lr_d": float(lr_d[i]), "lr_g": float(lr_g[i])}
             row.update({k: float(v[i]) for k, v in scores.items()})
             state_row = row if self.single else {**row, "member": int(i), "seed": self.model.members[i].seed}
             self.state["rows"].append(state_row)

@@ -181,19 +181,25 @@ class FakeMonitor:
 
 
 def test_an_evaluation_fed_the_taken_weights_ignores_later_updates():
-    args = make_args("--preset", "any")
+    args = make_args("--preset", "any", "--decay-rate", "0.9")  # a rate that moves with the step
     graph, model, session = build(args)
     grid = grid_of(args)
     with graph.as_default():
         reads = model.evaluation.reads
+        weights = [r for r in reads if r.name.startswith("eval/")]
         # each part's two layers' weights and biases, and the prior's logits, read by G's choice of part
-        # and by the index the bound reads
-        assert len(reads) == 6 * 4 + 2 and sum(r.shape.as_list() == [1, 6] for r in reads) == 2
-        before, _, _ = evaluate_grid(session, model, grid, decision=False)
+        # and by the index the bound reads; beside them, the step behind each learning rate
+        assert len(weights) == 6 * 4 + 2 and sum(r.shape.as_list() == [1, 6] for r in weights) == 2
+        assert len(reads) == len(weights) + 2 and all(r.dtype.is_integer for r in reads if r not in weights)
+        rates = [model.lr_d, model.lr_g]
+        before, _, before_rates = evaluate_grid(session, model, grid, rates, decision=False)
         taken = dict(zip(reads, session.run(reads), strict=True))
         for v in model.weights():  # every weight moved, as training would move it
             v.load(session.run(v) + 0.25, session)
-        moved, _, _ = evaluate_grid(session, model, grid, decision=False)
-        fed, _, _ = evaluate_grid(session, model, grid, decision=False, weights=taken)
-    assert np.abs(moved - before).max() > 0.1
+        for optimizer in (model.d_optimizer, model.g_optimizer):  # and the steps, far along the decay
+            optimizer.step.load(5_000, session)
+        moved, _, moved_rates = evaluate_grid(session, model, grid, rates, decision=False)
+        fed, _, fed_rates = evaluate_grid(session, model, grid, rates, decision=False, weights=taken)
+    assert np.abs(moved - before).max() > 0.1 and moved_rates != before_rates
     np.testing.assert_array_equal(fed, before)
+    assert fed_rates == before_rates
