@@ -59,6 +59,12 @@ def scott_bandwidth(values):
     return float(np.std(values, ddof=1)) * len(values) ** (-1 / 5)
 
 
+def with_margin(low, high):
+    """A figure's span: [low, high] widened by SPAN_MARGIN of its width on either side."""
+    margin = SPAN_MARGIN * (high - low)
+    return low - margin, high + margin
+
+
 def binned_kde(values, grid, bandwidth):
     """A Gaussian KDE of values on an evenly spaced grid: the values binned to the grid, then
     smoothed by the kernel (O(n + grid x kernel), for any n); its integral over the grid is 1."""
@@ -94,8 +100,7 @@ class SyntheticReference:
         low, high = (float(v) for v in self.target.ppf(np.array([TAIL, 1.0 - TAIL])))
         if -noise_range <= low and high <= noise_range:
             return -noise_range, noise_range
-        margin = SPAN_MARGIN * (high - low)
-        return low - margin, high + margin
+        return with_margin(low, high)
 
 
 class StandardisedTarget:
@@ -186,9 +191,7 @@ class DataReference:
         return 0.0
 
     def span(self):
-        low, high = float(self.held[0]), float(self.held[-1])
-        margin = SPAN_MARGIN * (high - low)
-        return low - margin, high + margin
+        return with_margin(float(self.held[0]), float(self.held[-1]))
 
     def plot_range(self, noise_range):
         return self.span()

@@ -59,15 +59,12 @@ def selection(out=OUT, method=FIRST):
     rows = rows_of("search", out, method)
     if rows is None:
         raise SystemExit(f"any_shape.py: the search of {method} has not finished: run its search step")
-    key, _ = protocol.selection(rows, method, protocol.TUNING_TARGETS)
-    whole = ("d_steps", "batch_size")  # drawn from lists of integers
-    return {d: int(v) if d in whole else v for d, v in zip(protocol.swept_flags(method), key, strict=True)}
+    return equal_budget.chosen_values(rows, method, protocol.TUNING_TARGETS)
 
 
 def recipe(best, method=FIRST):
     """The preset's flags: the base, the method's own, the chosen values."""
-    chosen = [arg for dest, value in best.items() for arg in (f"--{dest.replace('_', '-')}", f"{value:g}")]
-    return [*protocol.BASE, *protocol.method_of(method)[0], *chosen]
+    return equal_budget.recipe_of(method, best)
 
 
 def targets_of(method, step):
@@ -134,9 +131,7 @@ def held_out_table(rows):
 
 def goals(rows):
     """Each goal of the issue on the preset's own (plain) rows: met or not, with its figure."""
-    plain = {
-        t: [r for r in rows if r["target"] == t and r["sampler"] == "plain"] for t in protocol.ANY_HELD_OUT_TARGETS
-    }
+    plain = {t: plain_on(rows, t) for t in protocol.ANY_HELD_OUT_TARGETS}
     lines = []
     for target, mine in plain.items():
         t = Target.named(target)

@@ -42,17 +42,19 @@ def held_out_command(method, best, out, step="held-out"):
     """A method's chosen values on every target and held-out seed, read by every sampler; an
     incumbent's flags as they are. A method of the first protocol's, whose held-out rows on its
     first targets are kept (docs/equal-budget/STEP/), runs on the added targets alone, into STEP-added."""
-    if method in protocol.INCUMBENTS:
-        recipe = protocol.INCUMBENTS[method][1]
-    else:
-        chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
-        recipe = [*protocol.BASE, *protocol.METHODS[method][0], *chosen]
+    recipe = protocol.INCUMBENTS[method][1] if method in protocol.INCUMBENTS else recipe_of(method, best)
     seed, seeds = protocol.HELD_OUT_SEEDS
     targets = protocol.TUNING_TARGETS + protocol.HELD_OUT_TARGETS
     if kept(method, step):
         targets, step = protocol.ADDED_TARGETS, step + protocol.ADDED
     return [*recipe, "--target", ",".join(targets), "--seed", str(seed), "--seeds", str(seeds), "--sampler",
             ",".join(protocol.SAMPLERS), "--plot-seeds", str(protocol.FIGURE_SEED), "--out-dir", os.path.join(out, step, method)]  # fmt: skip
+
+
+def recipe_of(method, best):
+    """A method's flags with its chosen values: the base, the method's own, then each value."""
+    chosen = [arg for flag, value in best.items() for arg in (f"--{flag.replace('_', '-')}", f"{value:g}")]
+    return [*protocol.BASE, *protocol.method_of(method)[0], *chosen]
 
 
 def kept(method, step):
@@ -79,6 +81,11 @@ def best_configuration(method, out, targets):
     rows = search_rows(method, out)
     if rows is None:
         raise SystemExit(f"equal_budget.py: the search of {method} has not finished: run the search step")
+    return chosen_values(rows, method, targets)
+
+
+def chosen_values(rows, method, targets):
+    """The method's configuration chosen by protocol.SCORE over its search rows on targets: {dest: value}."""
     keys = protocol.swept_flags(method)
     key, _ = protocol.selection(rows, method, targets)
     return {dest: (int(v) if float(v).is_integer() and dest in ("d_steps", "batch_size") else v) for dest, v in zip(keys, key, strict=True)}  # fmt: skip
