@@ -46,9 +46,13 @@ class DataDistribution:
         self.source, self.rng = source, rng
 
     def sample(self, n):
-        samples = self.source.sample(self.rng, n)
+        samples = self.draw(n)
         samples.sort()
         return samples
+
+    def draw(self, n):
+        """n draws as they come, unsorted."""
+        return self.source.sample(self.rng, n)
 
 
 class GeneratorDistribution:
@@ -60,9 +64,21 @@ class GeneratorDistribution:
         self._grids = {}  # the evenly spaced part is the same every call: compute it once per n
 
     def sample(self, n):
+        return self.stratified(self.jitter(n))
+
+    def jitter(self, n):
+        """The n uniform draws on [0, 1) that jitter the grid's points."""
+        return self.rng.random_sample(n)
+
+    def stratified(self, u):
+        """The noise for jitters u (..., n), computed over u: each of the n grid points moved up by 0.01 u,
+        shaped."""
+        n = u.shape[-1]
         if n not in self._grids:
             self._grids[n] = np.linspace(-self.range, self.range, n)
-        return self.shaped(self._grids[n] + self.rng.random_sample(n) * 0.01, n)
+        u *= 0.01
+        u += self._grids[n]
+        return self.shaped(u, n)
 
     def shaped(self, z, n):
         """Stratified points of [-range, range] as the noise G sees: themselves, or normal quantiles of
@@ -383,16 +399,23 @@ def alternate(d_update, g_update, x, zd, zg):
 
 
 def sample_steps(data, gen, num_steps, batch_size, d_steps):
-    """Data for num_steps training steps, drawn in the reference's order: per step, for each D
-    update a data batch then a noise batch, then a fresh noise batch for G."""
-    b, k = batch_size, d_steps
-    x, zd, zg = np.empty((num_steps, k, b)), np.empty((num_steps, k, b)), np.empty((num_steps, b))
-    for i in range(num_steps):
-        for j in range(k):
-            x[i, j] = data.sample(b)
-            zd[i, j] = gen.sample(b)
-        zg[i] = gen.sample(b)
-    return x[..., None], zd[..., None], zg[..., None]  # (T, k, B, 1), (T, k, B, 1), (T, B, 1)
+    """Data for num_steps training steps, member m drawing from its own stream (data[m], gen[m]) in the
+    reference's order: per step, for each D update a data batch then a noise batch, then a fresh
+    noise batch for G. As the model is fed them, float32: (T, k, N, B, 1), (T, k, N, B, 1), (T, N, B, 1)."""
+    n, b, k = len(data), batch_size, d_steps
+    x, zd = np.empty((2, num_steps, k, n, b), np.float32)  # two contiguous halves
+    zg = np.empty((num_steps, n, b), np.float32)
+    x_m, u_m = np.empty((num_steps, k, b)), np.empty((num_steps, k + 1, b))  # a member's, float64; u: jitters
+    for m, (d, g) in enumerate(zip(data, gen, strict=True)):
+        for i in range(num_steps):  # only the draws run per batch; sorting and shaping, once per member
+            for j in range(k):
+                x_m[i, j] = d.draw(b)
+                u_m[i, j] = g.jitter(b)
+            u_m[i, k] = g.jitter(b)
+        x_m.sort()  # each batch sorted, as d.sample(b) returns it; in float64, then rounded as a feed is
+        z_m = g.stratified(u_m)
+        x[:, :, m], zd[:, :, m], zg[:, m] = x_m, z_m[:, :k], z_m[:, k]
+    return x[..., None], zd[..., None], zg[..., None]
 
 
 def pretrain_data(rng, num_steps, batch_size, source):
@@ -476,10 +499,7 @@ def train(session, model, monitor):
         monitor.evaluate()
     while monitor.wants_more():
         end = monitor.next_pause()
-        drawn = [
-            sample_steps(d, g, end - monitor.step, a.batch_size, a.d_steps) for d, g in zip(data, noise, strict=True)
-        ]
-        batches = [model.axis.stacked([b[part] for b in drawn], axis=-3) for part in range(3)]
+        batches = model.axis.fed(sample_steps(data, noise, end - monitor.step, a.batch_size, a.d_steps))
         monitor.after_steps(end, *train_steps(session, model, batches, a.loop))
     return monitor.finish()
 

@@ -55,17 +55,17 @@ def build(flags):
     return args, graph, model, session
 
 
-def batches(args, num_steps, seed=0):
-    rng = np.random.RandomState(seed)
+def batches(model, num_steps, seed=0):
+    args, rng = model.args, np.random.RandomState(seed)
     data, noise = gan.DataDistribution(Target.of(args), rng), gan.GeneratorDistribution(args.noise_range, rng)
-    return gan.sample_steps(data, noise, num_steps, args.batch_size, args.d_steps)
+    return model.axis.fed(gan.sample_steps([data], [noise], num_steps, args.batch_size, args.d_steps))
 
 
 def time_training(flags, num_steps=1200, chunk=10):
     """Seconds for num_steps steps: the literal loop, the in-graph loop in gan.py's default chunks
     (one per evaluation), and the in-graph loop in one chunk; each on a fresh session, first call included."""
     args, graph, model, _ = build(flags)
-    data = batches(args, num_steps)
+    data = batches(model, num_steps)
     result = {}
     for name, size, loop in [
         ("feed", num_steps, "feed"),
@@ -146,7 +146,8 @@ def reference_run(flags, out_dir):
         gan.pretrain(session, model, [rng], args.pretrain_steps, "feed")
         data, noise = gan.DataDistribution(target, rng), gan.GeneratorDistribution(args.noise_range, rng)
         for _ in range(args.num_steps):
-            gan.train_steps(session, model, gan.sample_steps(data, noise, 1, args.batch_size, args.d_steps), "feed")
+            drawn = gan.sample_steps([data], [noise], 1, args.batch_size, args.d_steps)
+            gan.train_steps(session, model, model.axis.fed(drawn), "feed")
         grid = grid_of(args)
         decision, samples = reference_frame(session, model, grid, args.batch_size)
         os.makedirs(out_dir, exist_ok=True)

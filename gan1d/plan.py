@@ -57,7 +57,7 @@ def member_bytes(s):
     from .monitor import STUDY_CHUNK
 
     chunk = min(s.eval_every, s.checkpoint_every or s.num_steps, STUDY_CHUNK, s.num_steps)
-    feeds = chunk * (2 * s.d_steps + 1) * s.batch_size * 24  # drawn (float64), stacked, then fed as float32
+    feeds = chunk * (2 * s.d_steps + 1) * s.batch_size * 8  # drawn as float32, and the session's copy of the feed
     group = s.minibatch_group if s.minibatch else 0
     per_point = 16 * s.hidden_size + 1.5 * group * s.num_kernels * s.kernel_dim  # floats alive per sample
     training = 8 * s.d_steps * s.batch_size * per_point * 4  # forward and backward of each D update

@@ -55,6 +55,10 @@ class MemberAxis:
         """Feeds per member, stacked on the member axis; a single run's one member as it is."""
         return per_member[0] if self.n is None else np.stack(per_member, axis)
 
+    def fed(self, batches):
+        """Batches with a member axis at -3 as the model is fed them: a single run's without it."""
+        return batches if self.n else tuple(b[..., 0, :, :] for b in batches)
+
     def values(self, session, variables):
         """The variables' values with a leading member axis, (N, ...) each (a single run: N = 1)."""
         return [value if self.n else value[None] for value in session.run(variables)]

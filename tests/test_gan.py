@@ -25,6 +25,25 @@ def test_noise_sampler_is_stratified_and_draws_the_reference_stream():
     assert first[0] >= -8 and first[-1] <= 8.01 and np.all((jitter >= 0) & (jitter < 0.01))
 
 
+def test_each_members_draws_are_its_own_stream_in_the_reference_order():
+    """sample_steps for a population: member m's batches are what the reference's loop draws from
+    its seed (per D update a sorted N(4, 0.5) batch then a jittered grid, then G's grid), as float32."""
+    seeds, ranges, (t, k, b) = [3, 11, 40], [8.0, 5.0, 8.0], (4, 3, 13)
+    data = [gan.DataDistribution(N_4_05, np.random.RandomState(s)) for s in seeds]
+    gens = [gan.GeneratorDistribution(r, d.rng) for r, d in zip(ranges, data)]
+    x, zd, zg = gan.sample_steps(data, gens, t, b, k)
+    assert (x.shape, zd.shape, zg.shape, x.dtype) == ((t, k, 3, b, 1), (t, k, 3, b, 1), (t, 3, b, 1), np.float32)
+    for m, (seed, half) in enumerate(zip(seeds, ranges)):
+        rng = np.random.RandomState(seed)
+        for i in range(t):
+            for j in range(k):
+                np.testing.assert_array_equal(x[i, j, m, :, 0], np.sort(rng.normal(4, 0.5, b)).astype(np.float32))
+                grid = np.linspace(-half, half, b) + rng.random_sample(b) * 0.01
+                np.testing.assert_array_equal(zd[i, j, m, :, 0], grid.astype(np.float32))
+            grid = np.linspace(-half, half, b) + rng.random_sample(b) * 0.01
+            np.testing.assert_array_equal(zg[i, m, :, 0], grid.astype(np.float32))
+
+
 def test_minibatch_layer_matches_the_formula_in_numpy():
     rng = np.random.RandomState(0)
     h_value = rng.normal(size=(2 * 6, 8)).astype(np.float32)  # two groups of 6
@@ -122,7 +141,9 @@ def test_in_graph_loop_reproduces_the_per_step_loop(flags):
         rng = np.random.RandomState(7)
         gan.pretrain(session, model, [rng], 50, loop)
         data, noise = gan.DataDistribution(N_4_05, rng), gan.GeneratorDistribution(8.0, rng)
-        batches = [gan.sample_steps(data, noise, 50, args.batch_size, args.d_steps) for _ in range(4)]
+        batches = [
+            model.axis.fed(gan.sample_steps([data], [noise], 50, args.batch_size, args.d_steps)) for _ in range(4)
+        ]
         chunks = [gan.train_steps(session, model, b, loop) for b in batches]
         losses[loop] = np.concatenate([np.stack(c) for c in chunks], axis=1)  # (2, 200)
     np.testing.assert_allclose(losses["graph"], losses["feed"], rtol=1e-6)
