@@ -24,10 +24,10 @@ import numpy as np
 from gan1d import flags, runner, sampling, study
 from gan1d.cures import Cures
 from gan1d.files import RunError
-from gan1d.lazy import special, tf
+from gan1d.lazy import tf
 from gan1d.loops import EvaluationOps, FineTuning, TrainingLoops
-from gan1d.metrics import EVAL_POINTS, EvalGrid
 from gan1d.mixture import Mixture
+from gan1d.noise import noise_half_width, shaped
 from gan1d.optim import MemberOptimizer
 from gan1d.population import MemberAxis, initial_values
 from gan1d.runner import Tutorial
@@ -78,17 +78,7 @@ class GeneratorDistribution:
             self._grids[n] = np.linspace(-self.range, self.range, n)
         u *= 0.01
         u += self._grids[n]
-        return self.shaped(u, n)
-
-    def shaped(self, z, n):
-        """Stratified points of [-range, range] as the noise G sees: themselves, or normal quantiles of
-        their place in the range, kept half a grid step inside (0, 1) at either end."""
-        if self.kind == "uniform":
-            return z
-        step = 2 * self.range / max(n - 1, 1)  # the grid's spacing
-        p = (z + self.range + step / 2) / (2 * self.range + step)  # the grid's points go to (i + 0.5) / n
-        p = np.clip(p, 0.5 / n, 1 - 0.5 / n)  # the jitter may push the last point past the range
-        return special.ndtri(p)
+        return shaped(u, self.range, n, self.kind)
 
 
 # ----------------------------------------------------------------------------- networks
@@ -120,9 +110,8 @@ def linear(x, output_dim, scope, stddev=1.0):
     init = tf.random_normal_initializer(stddev=stddev)  # a population loads each member's own values
     with tf.variable_scope(scope):
         w = tf.get_variable("w", members + [x.shape[-1], output_dim], initializer=init)
-        b = tf.get_variable(
-            "b", members + [1, output_dim] if members else [output_dim], initializer=tf.zeros_initializer()
-        )
+        b_shape = members + [1, output_dim] if members else [output_dim]  # the reference's b: (out,)
+        b = tf.get_variable("b", b_shape, initializer=tf.zeros_initializer())
     return tf.matmul(x, w) + b
 
 
@@ -139,9 +128,8 @@ def minibatch(h, num_kernels=5, kernel_dim=3, group_size=None):
     *lead, batch, _ = x.shape.as_list()  # batch None: the evaluation grid, whole groups of group_size
     group = group_size or batch
     grouped = batch is None or group < batch
-    activation = tf.reshape(
-        x, lead + ([-1, group] if grouped else [batch]) + [num_kernels, kernel_dim]
-    )  # (..., B, K, D)
+    shape = lead + ([-1, group] if grouped else [batch]) + [num_kernels, kernel_dim]
+    activation = tf.reshape(x, shape)  # (..., B, K, D)
     per_dim = tf.unstack(activation, axis=-1)  # D of (..., B, K)
     abs_diffs = tf.add_n([tf.abs(tf.expand_dims(a, -2) - tf.expand_dims(a, -3)) for a in per_dim])  # (..., B, B, K)
     features = tf.reduce_sum(tf.exp(-abs_diffs), -2)  # (..., B, K)
@@ -450,28 +438,13 @@ def train_steps(session, model, batches, loop="graph"):
     graph: all steps in one `session.run`; feed: the reference's two `session.run` per step."""
     x, zd, zg = batches
     if loop == "graph":
-        loss_d, loss_g = session.run(model.loops.losses, model.loops.feed(x, zd, zg))
-        return loss_d, loss_g
+        return session.run(model.loops.losses, model.loops.feed(x, zd, zg))
     losses_d, losses_g = np.empty(len(zg)), np.empty(len(zg))
     for i in range(len(zg)):
-        step_d = [
-            session.run([model.loss_d, model.opt_d], {model.x: x[i, j], model.z: zd[i, j]})[0] for j in range(len(x[i]))
-        ]
-        losses_d[i] = np.mean(step_d)
+        feeds = [{model.x: x[i, j], model.z: zd[i, j]} for j in range(len(x[i]))]  # one per D update
+        losses_d[i] = np.mean([session.run([model.loss_d, model.opt_d], feed)[0] for feed in feeds])
         losses_g[i] = session.run([model.loss_g, model.opt_g], {model.z: zg[i]})[0]
     return losses_d, losses_g
-
-
-def noise_grid(args):
-    """G's noise on the evaluation grid: the reference's evenly spaced points, shaped as --noise says."""
-    return GeneratorDistribution(args.noise_range, None, args.noise).shaped(
-        EvalGrid.noise_points(args.noise_range), EVAL_POINTS
-    )
-
-
-def noise_half_width(args):
-    """How far G's noise reaches on either side of 0: the range, or the normal grid's widest quantile."""
-    return float(np.max(np.abs(noise_grid(args))))
 
 
 def start(session, model, data, rngs):
@@ -504,7 +477,7 @@ def train(session, model, monitor):
     return monitor.finish()
 
 
-TUTORIAL = Tutorial(GAN, train, noise_grid, __file__)  # what the package's run machinery is handed (gan1d/runner.py)
+TUTORIAL = Tutorial(GAN, train, __file__)  # what the package's run machinery is handed (gan1d/runner.py)
 
 
 def run(args, stop_event=None):

@@ -1,7 +1,7 @@
 """The run's machinery around the tutorial's model and loop: the session, the graph of one run or
 one population, its monitor, and the files it ends with; a study's population trained, resumed or
 reused. `gan.py` hands in what it needs by name,
-as a `Tutorial`: the model class, the training loop and the evaluation grid's noise."""
+as a `Tutorial`: the model class and the training loop."""
 
 import importlib
 import os
@@ -16,20 +16,20 @@ from . import export, files, folder, outputs, samplers
 from .lazy import native_stderr_silenced, tf
 from .metrics import EvalGrid
 from .monitor import Monitor, StopRequest
+from .noise import noise_grid
 from .plan import settings_record
 from .progress import Progress
 from .sources import reference_of, units_of
 
 
 class Tutorial(NamedTuple):
-    """What gan.py hands the package: GAN(args, members), train(session, model, monitor) and
-    noise_grid(args), G's noise on the evaluation grid; and source, the path of the file that
-    defines them as TUTORIAL, from which a worker process of a cluster loads them (by that name:
-    a Tutorial is sent to a worker as its source's path, never as code)."""
+    """What gan.py hands the package: GAN(args, members) and train(session, model, monitor); and
+    source, the path of the file that defines them as TUTORIAL, from which a worker process of a
+    cluster loads them (by that name: a Tutorial is sent to a worker as its source's path, never as
+    code)."""
 
     model: Callable
     train: Callable
-    noise_grid: Callable
     source: str
 
     def __reduce__(self):
@@ -54,16 +54,10 @@ def session_config(threads=None):
     return config
 
 
-def evaluation_grid(args, tutorial):
+def evaluation_grid(args):
     """The fixed grid every evaluation of a run (or of a whole population) uses: built once."""
-    return EvalGrid(
-        reference_of(args),
-        args.noise_range,
-        args.minibatch_group,
-        tutorial.noise_grid(args),
-        args.noise,
-        units_of(args),
-    )
+    grid = noise_grid(args)
+    return EvalGrid(reference_of(args), args.noise_range, args.minibatch_group, grid, args.noise, units_of(args))
 
 
 def train_in(run_dir, members, tutorial, stop, progress, final_weights=None, samplers=None):
@@ -77,7 +71,7 @@ def train_in(run_dir, members, tutorial, stop, progress, final_weights=None, sam
         tf.set_random_seed(args.seed)
         rngs = [np.random.RandomState(m.seed) for m in members]
         model = tutorial.model(args, members if len(members) > 1 else None)
-        grid = evaluation_grid(args, tutorial)
+        grid = evaluation_grid(args)
         graph.finalize()
         with native_stderr_silenced():
             session = tf.Session(config=session_config(args.jobs if len(members) > 1 else None))

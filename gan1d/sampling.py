@@ -59,7 +59,7 @@ def sample(args, parser, tutorial):
     run = trained.settings.replace(seed=seed, quiet=args.quiet, xla=False, **read)
     from .runner import evaluation_grid
 
-    grid = evaluation_grid(run, tutorial)  # the samplers' real draws and the verdict's reference
+    grid = evaluation_grid(run)  # the samplers' real draws and the verdict's reference
     started = time.time()
     drawn = draw(trained, run, args.sample, tutorial, grid)
     seconds = time.time() - started

@@ -16,4 +16,4 @@ def train(session, model, monitor):
     return gan.train(session, model, monitor)
 
 
-TUTORIAL = Tutorial(gan.GAN, train, gan.noise_grid, __file__)
+TUTORIAL = Tutorial(gan.GAN, train, __file__)

@@ -9,6 +9,7 @@ import pytest
 from conftest import build, gan, make_args, run_study, tf
 
 from gan1d import cures, plan, study
+from gan1d.noise import noise_grid
 
 L_REAL, L_FAKE = np.array([-3.0, 0.0, 2.5, 40.0]), np.array([1.0, -2.0, 4.0, -40.0])
 
@@ -241,9 +242,9 @@ def test_unrolling_changes_only_gs_update_and_runs_in_single_runs_and_studies(ti
 def test_normal_noise_is_the_normal_quantiles_of_the_stratified_points(tmp_path):
     from scipy import special
 
-    grid = gan.noise_grid(make_args("--noise", "normal"))
+    grid = noise_grid(make_args("--noise", "normal"))
     np.testing.assert_allclose(grid, special.ndtri((np.arange(10_000) + 0.5) / 10_000), atol=1e-9)
-    np.testing.assert_array_equal(gan.noise_grid(make_args()), np.linspace(-8, 8, 10_000))  # the reference's
+    np.testing.assert_array_equal(noise_grid(make_args()), np.linspace(-8, 8, 10_000))  # the reference's
     z = gan.GeneratorDistribution(8.0, np.random.RandomState(0), "normal").sample(256)
     assert np.all(np.diff(z) > 0) and abs(np.mean(z)) < 0.01 and abs(np.std(z) - 1) < 0.02
     args = make_args("--seeds", "2", "--num-steps", "20", "--pretrain-steps", "0", "--noise", "normal",

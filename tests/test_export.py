@@ -11,6 +11,7 @@ from conftest import build, gan, make_args
 from gan1d import folder
 from gan1d.export import NumpyGenerator
 from gan1d.mixture import GOLDEN
+from gan1d.noise import noise_grid
 from gan1d.sampling import Trained, load_member
 
 
@@ -39,7 +40,7 @@ def test_numpy_g_equals_the_graph_s_samples(tmp_path, flags):
     with np.load(run_dir / "weights.npz", allow_pickle=False) as npz:
         assert npz["D/d0/w"].shape == (1, 1, 2 * args.hidden_size)  # a single run's weights, N = 1
     g = NumpyGenerator.load(run_dir)
-    z = gan.noise_grid(args)
+    z = noise_grid(args)
     assert_float32_close(g(z, positional(len(z))), np.load(run_dir / "samples.npy"))
     assert np.array_equal(g.sample(1_000, seed=3), g.sample(1_000, seed=3))
 
@@ -51,7 +52,7 @@ def test_numpy_parts_are_the_graph_s_bit_for_bit(tmp_path, flags):
     graph, model, session = build(args)
     with graph.as_default(), session:
         load_member(session, model, Trained(str(run_dir), 0, args, folder.read_weights(run_dir)))
-        z = gan.noise_grid(args)
+        z = noise_grid(args)
         (index,) = session.run(model.evaluation.index, {model.evaluation.z: z[:, None]})
     u = positional(len(z))
     assert np.array_equal(index, g.index(u))
@@ -69,5 +70,5 @@ def test_a_data_run_exports_in_the_data_s_units(tmp_path):
     args, run_dir = trained(tmp_path, "--data", str(path))
     settings = json.loads((run_dir / "generator.json").read_text())
     assert settings["centre"] == pytest.approx(args.data_record["centre"]) and settings["scale"] > 1
-    z = gan.noise_grid(args)  # the any preset, --data's default: six parts picked by the evaluation's pattern
+    z = noise_grid(args)  # the any preset, --data's default: six parts picked by the evaluation's pattern
     assert_float32_close(NumpyGenerator.load(run_dir)(z, positional(len(z))), np.load(run_dir / "samples.npy"))

@@ -30,10 +30,10 @@ def test_each_members_draws_are_its_own_stream_in_the_reference_order():
     its seed (per D update a sorted N(4, 0.5) batch then a jittered grid, then G's grid), as float32."""
     seeds, ranges, (t, k, b) = [3, 11, 40], [8.0, 5.0, 8.0], (4, 3, 13)
     data = [gan.DataDistribution(N_4_05, np.random.RandomState(s)) for s in seeds]
-    gens = [gan.GeneratorDistribution(r, d.rng) for r, d in zip(ranges, data)]
+    gens = [gan.GeneratorDistribution(r, d.rng) for r, d in zip(ranges, data, strict=True)]
     x, zd, zg = gan.sample_steps(data, gens, t, b, k)
     assert (x.shape, zd.shape, zg.shape, x.dtype) == ((t, k, 3, b, 1), (t, k, 3, b, 1), (t, 3, b, 1), np.float32)
-    for m, (seed, half) in enumerate(zip(seeds, ranges)):
+    for m, (seed, half) in enumerate(zip(seeds, ranges, strict=True)):
         rng = np.random.RandomState(seed)
         for i in range(t):
             for j in range(k):

@@ -11,6 +11,7 @@ from conftest import StopAfter, build, gan, make_args, read, run_study, tf
 
 from gan1d.metrics import mode_metrics, mode_shares
 from gan1d.mixture import GOLDEN, Mixture
+from gan1d.noise import noise_half_width
 from gan1d.population import MemberAxis
 from gan1d.target import Target
 
@@ -23,7 +24,7 @@ def softmax(a, axis=-1):
 def mixture_of(*flags, logits=None):
     """A Mixture in the current graph; its encoder replaced by fixed logits when given."""
     args = make_args(*flags)
-    mixture = Mixture(args, MemberAxis(args), gan.NetConfig.of(args), gan.linear, gan.noise_half_width(args))
+    mixture = Mixture(args, MemberAxis(args), gan.NetConfig.of(args), gan.linear, noise_half_width(args))
     mixture.build()
     if logits is not None:
         mixture.encode = lambda x: tf.constant(logits, tf.float32)
