@@ -386,13 +386,13 @@ def alternate(d_update, g_update, x, zd, zg):
 # ----------------------------------------------------------------------------- training
 
 
-def sample_steps(data, gen, num_steps, batch_size, d_steps):
+def sample_steps(data, gen, num_steps, batch_size, d_steps, out=None):
     """Data for num_steps training steps, member m drawing from its own stream (data[m], gen[m]) in the
     reference's order: per step, for each D update a data batch then a noise batch, then a fresh
-    noise batch for G. As the model is fed them, float32: (T, k, N, B, 1), (T, k, N, B, 1), (T, N, B, 1)."""
+    noise batch for G. As the model is fed them, float32: (T, k, N, B, 1), (T, k, N, B, 1), (T, N, B, 1),
+    written into out's arrays if given ((T, k, N, B), (T, k, N, B), (T, N, B))."""
     n, b, k = len(data), batch_size, d_steps
-    x, zd = np.empty((2, num_steps, k, n, b), np.float32)  # two contiguous halves
-    zg = np.empty((num_steps, n, b), np.float32)
+    x, zd, zg = out or (*np.empty((2, num_steps, k, n, b), np.float32), np.empty((num_steps, n, b), np.float32))
     x_m, u_m = np.empty((num_steps, k, b)), np.empty((num_steps, k + 1, b))  # a member's, float64; u: jitters
     for m, (d, g) in enumerate(zip(data, gen, strict=True)):
         for i in range(num_steps):  # only the draws run per batch; sorting and shaping, once per member
@@ -472,7 +472,8 @@ def train(session, model, monitor):
         monitor.evaluate()
     while monitor.wants_more():
         end = monitor.next_pause()
-        batches = model.axis.fed(sample_steps(data, noise, end - monitor.step, a.batch_size, a.d_steps))
+        out = model.axis.feed_arrays(end - monitor.step, a.d_steps, a.batch_size)
+        batches = model.axis.fed(sample_steps(data, noise, end - monitor.step, a.batch_size, a.d_steps, out))
         monitor.after_steps(end, *train_steps(session, model, batches, a.loop))
     return monitor.finish()
 

@@ -23,6 +23,7 @@ class MemberAxis:
         self.members = members or [args]
         self.n = len(members) if members else None
         self.hp = self.hyperparameters(args)
+        self.feeds = None  # the arrays a run's draws are written into, kept from one chunk to the next
 
     def hyperparameters(self, args):
         """{name: value}: the run's floats, or a population's (N,) constants, one value per member."""
@@ -54,6 +55,15 @@ class MemberAxis:
     def stacked(self, per_member, axis):
         """Feeds per member, stacked on the member axis; a single run's one member as it is."""
         return per_member[0] if self.n is None else np.stack(per_member, axis)
+
+    def feed_arrays(self, num_steps, d_steps, batch_size):
+        """Float32 arrays for num_steps steps of draws, (T, k, N, B) twice and (T, N, B) (N = 1 for a
+        single run): the first num_steps of arrays kept from one chunk to the next, grown for a longer
+        one. Fresh memory of a population's size costs more to touch, page by page, than to fill."""
+        if self.feeds is None or len(self.feeds[2]) < num_steps:
+            shape = (num_steps, d_steps, self.n or 1, batch_size)
+            self.feeds = (*np.empty((2, *shape), np.float32), np.empty((num_steps, *shape[2:]), np.float32))
+        return tuple(a[:num_steps] for a in self.feeds)
 
     def fed(self, batches):
         """Batches with a member axis at -3 as the model is fed them: a single run's without it."""
