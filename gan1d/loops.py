@@ -45,7 +45,8 @@ class TrainingLoops:
                 return in_graph_loop(lambda i: step(x[i], zd[i], zg[i]), tf.shape(zg)[0], 2)
 
             if xla:  # one XLA computation, compiled once per chunk length: faster, not bit-identical
-                loop = tf2.function(loop, jit_compile=True)
+                # the step's control flow is Python's (tf.while_loop is explicit): AutoGraph's rewrite of it cost ~3 s
+                loop = tf2.function(loop, jit_compile=True, autograph=False)
             self.losses = loop(self.x, self.zd, self.zg)
         if pretrain_step is None:
             return

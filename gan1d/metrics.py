@@ -182,12 +182,18 @@ def kde_nll(samples, held_out):
     bandwidth = np.std(points, ddof=1) * len(points) ** (-1 / 5)  # Scott's rule in 1-D
     if not bandwidth > 0:  # all samples equal: no density to speak of
         return math.inf
-    parts = np.array_split(held_out, max(1, len(held_out) // KDE_CHUNK))  # a data file's held-out part may be large
-    log_density = np.concatenate([
-        special.logsumexp(-0.5 * ((part[:, None] - points[None, :]) / bandwidth) ** 2, axis=1)  # (part, points)
-        for part in parts
-    ]) - np.log(len(points) * bandwidth * math.sqrt(2 * math.pi))  # fmt: skip
-    return float(-np.mean(log_density))
+    log_density = np.empty(len(held_out))
+    for start in range(0, len(held_out), KDE_CHUNK):  # a data file's held-out part may be large
+        part = held_out[start : start + KDE_CHUNK]
+        a = part[:, None] - points[None, :]  # (part, points), then in place: fresh arrays cost more here
+        a /= bandwidth
+        np.square(a, out=a)
+        nearest = a.min(axis=1)
+        a -= nearest[:, None]  # logsumexp's shift: the nearest point's term is exp(0)
+        a *= -0.5
+        np.exp(a, out=a)
+        log_density[start : start + KDE_CHUNK] = np.log(a.sum(axis=1)) - 0.5 * nearest
+    return float(-np.mean(log_density - np.log(len(points) * bandwidth * math.sqrt(2 * math.pi))))
 
 
 def limit(w1, r):
