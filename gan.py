@@ -29,7 +29,7 @@ from gan1d.loops import EvaluationOps, FineTuning, TrainingLoops
 from gan1d.mixture import Mixture
 from gan1d.noise import noise_half_width, shaped
 from gan1d.optim import MemberOptimizer
-from gan1d.population import MemberAxis, initial_values
+from gan1d.population import MemberAxis, empty_feeds, initial_values
 from gan1d.runner import Tutorial
 from gan1d.settings import FlagParser
 from gan1d.sources import source_of
@@ -392,7 +392,7 @@ def sample_steps(data, gen, num_steps, batch_size, d_steps, out=None):
     noise batch for G. As the model is fed them, float32: (T, k, N, B, 1), (T, k, N, B, 1), (T, N, B, 1),
     written into out's arrays if given ((T, k, N, B), (T, k, N, B), (T, N, B))."""
     n, b, k = len(data), batch_size, d_steps
-    x, zd, zg = out or (*np.empty((2, num_steps, k, n, b), np.float32), np.empty((num_steps, n, b), np.float32))
+    x, zd, zg = out or empty_feeds(num_steps, k, n, b)
     x_m, u_m = np.empty((num_steps, k, b)), np.empty((num_steps, k + 1, b))  # a member's, float64; u: jitters
     for m, (d, g) in enumerate(zip(data, gen, strict=True)):
         for i in range(num_steps):  # only the draws run per batch; sorting and shaping, once per member

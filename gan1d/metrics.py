@@ -52,9 +52,7 @@ class EvalGrid:
         self.range, self.noise = noise_range, noise  # the noise's kind and range: the bound's
         low, high = reference.plot_range(noise_range)
         self.xs = np.linspace(low, high, EVAL_POINTS)
-        self.zs = (
-            self.noise_points(noise_range) if zs is None else zs
-        )  # G's input: the noise's own shape (gan1d/noise.py)
+        self.zs = self.noise_points(noise_range) if zs is None else zs  # G's input, shaped (gan1d/noise.py)
         self.bins = np.linspace(low, high, NUM_BINS)
         self.centres = (self.bins[:-1] + self.bins[1:]) / 2
         self.real, self.held_out = reference.evaluation_samples()  # the same for every run and step

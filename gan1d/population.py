@@ -61,8 +61,7 @@ class MemberAxis:
         single run): the first num_steps of arrays kept from one chunk to the next, grown for a longer
         one. Fresh memory of a population's size costs more to touch, page by page, than to fill."""
         if self.feeds is None or len(self.feeds[2]) < num_steps:
-            shape = (num_steps, d_steps, self.n or 1, batch_size)
-            self.feeds = (*np.empty((2, *shape), np.float32), np.empty((num_steps, *shape[2:]), np.float32))
+            self.feeds = empty_feeds(num_steps, d_steps, self.n or 1, batch_size)
         return tuple(a[:num_steps] for a in self.feeds)
 
     def fed(self, batches):
@@ -76,6 +75,12 @@ class MemberAxis:
     def load(self, session, variables, values):
         for v, value in zip(variables, values, strict=True):
             v.load(value if self.n else value[0], session)
+
+
+def empty_feeds(num_steps, d_steps, n, batch_size):
+    """Float32 arrays for num_steps steps of n members' draws: x and zd (T, k, N, B), zg (T, N, B)."""
+    x, zd = np.empty((2, num_steps, d_steps, n, batch_size), np.float32)  # two contiguous halves
+    return x, zd, np.empty((num_steps, n, batch_size), np.float32)
 
 
 def initial_values(model):
